@@ -1,0 +1,156 @@
+package benchlog
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// maxBaseLen bounds the sanitized benchmark name in a file name, so that the
+// whole name stays well under the usual 255-byte limit.
+const maxBaseLen = 120
+
+// FileBase returns the file name, without suffix or extension, of the log of
+// a run of benchmark that started at start: "{benchmark_name}_{YYYYMMDD_HHMMSS}".
+//
+// The benchmark name is made safe first: every byte outside [A-Za-z0-9._-]
+// becomes "_", leading dots are dropped, the result is cut to 120 bytes, and
+// an empty result becomes "benchmark". The name can therefore never contain
+// a path separator, "..", or a NUL, whatever the benchmark is called.
+func FileBase(benchmark string, start time.Time) string {
+	return SafeName(benchmark) + "_" + start.Format("20060102_150405")
+}
+
+// SafeName returns benchmark reduced to a safe file-name component, as
+// FileBase describes.
+func SafeName(benchmark string) string {
+	b := make([]byte, 0, min(len(benchmark), maxBaseLen))
+	for i := 0; i < len(benchmark) && len(b) < maxBaseLen; i++ {
+		c := benchmark[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '-', c == '_':
+			b = append(b, c)
+		case c == '.' && len(b) > 0:
+			b = append(b, c)
+		case c == '.':
+			// A leading dot would hide the file or make "..".
+		default:
+			b = append(b, '_')
+		}
+	}
+	if len(b) == 0 {
+		return "benchmark"
+	}
+	return string(b)
+}
+
+// Dir writes run logs into one directory. Every write is atomic: the log is
+// written to a temporary file in the same directory, then linked (for a new
+// log) or renamed (for a later version) into place, so a reader never sees a
+// partly written log and a crash leaves either the old or the new version.
+// Dir is safe for concurrent use by several goroutines and processes; the
+// caller serializes writes to the same path.
+type Dir struct {
+	path string
+}
+
+// OpenDir returns a Dir writing into path, creating it if needed.
+func OpenDir(path string) (*Dir, error) {
+	if path == "" {
+		return nil, errors.New("log directory: empty path")
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("log directory %q: %w", path, err)
+	}
+	if err := os.MkdirAll(abs, 0o755); err != nil {
+		return nil, fmt.Errorf("creating log directory: %w", err)
+	}
+	return &Dir{path: abs}, nil
+}
+
+// Path returns the directory's absolute path.
+func (d *Dir) Path() string { return d.path }
+
+// Create writes data as a new log named from benchmark and start, and returns
+// its path. It never replaces an existing file: when the name is taken (two
+// runs started in the same second), it adds "_2", "_3", … before ".json".
+func (d *Dir) Create(benchmark string, start time.Time, data []byte) (string, error) {
+	base := FileBase(benchmark, start)
+	tmp, err := d.writeTemp(data)
+	if err != nil {
+		return "", err
+	}
+	defer os.Remove(tmp)
+	for n := 1; n < 10000; n++ {
+		name := base + ".json"
+		if n > 1 {
+			name = base + "_" + strconv.Itoa(n) + ".json"
+		}
+		path := filepath.Join(d.path, name)
+		err := os.Link(tmp, path)
+		if err == nil {
+			return path, nil
+		}
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		// No hard links here (some file systems): fall back to an
+		// exclusive create, which is as safe against overwriting.
+		f, cerr := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		if errors.Is(cerr, fs.ErrExist) {
+			continue
+		}
+		if cerr != nil {
+			return "", fmt.Errorf("creating run log %q: %w", path, errors.Join(err, cerr))
+		}
+		f.Close()
+		if err := os.Rename(tmp, path); err != nil {
+			return "", fmt.Errorf("writing run log %q: %w", path, err)
+		}
+		return path, nil
+	}
+	return "", fmt.Errorf("creating run log %q: too many logs with that name", base)
+}
+
+// Replace atomically replaces the log at path, which Create returned, with
+// data.
+func (d *Dir) Replace(path string, data []byte) error {
+	if filepath.Dir(path) != d.path || !strings.HasSuffix(path, ".json") {
+		return fmt.Errorf("replacing run log %q: not a log of directory %q", path, d.path)
+	}
+	tmp, err := d.writeTemp(data)
+	if err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("writing run log %q: %w", path, err)
+	}
+	return nil
+}
+
+// writeTemp writes data to a new temporary file in the directory. Temporary
+// names start with a dot and end in ".tmp", so readers of *.json skip them.
+func (d *Dir) writeTemp(data []byte) (string, error) {
+	f, err := os.CreateTemp(d.path, ".benchlog-*.tmp")
+	if err != nil {
+		return "", fmt.Errorf("writing run log: %w", err)
+	}
+	_, werr := f.Write(data)
+	cerr := f.Close()
+	if err := errors.Join(werr, cerr); err != nil {
+		os.Remove(f.Name())
+		return "", fmt.Errorf("writing run log %q: %w", f.Name(), err)
+	}
+	if err := os.Chmod(f.Name(), 0o644); err != nil {
+		os.Remove(f.Name())
+		return "", fmt.Errorf("writing run log %q: %w", f.Name(), err)
+	}
+	return f.Name(), nil
+}

@@ -1,0 +1,92 @@
+package benchlog
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestFileBase(t *testing.T) {
+	start := time.Date(2025, 1, 9, 12, 34, 56, 0, time.UTC)
+	assert.Equal(t, "resnet20_relu_cifar10_20250109_123456", FileBase("resnet20_relu_cifar10", start))
+}
+
+func TestCreateHostileNames(t *testing.T) {
+	start := time.Date(2025, 1, 9, 12, 34, 56, 0, time.UTC)
+	names := []string{
+		"../x", "../../../../etc/passwd", "/", "/abs/path", "a/b\\c", "nul\x00byte", "", ".", "..", "...hidden",
+		strings.Repeat("long", 2500), "résumé_基准", "\n\t", "C:\\windows", "name with spaces",
+	}
+	outside := t.TempDir()
+	dir, err := OpenDir(filepath.Join(outside, "logs"))
+	require.NoError(t, err)
+	for _, name := range names {
+		path, err := dir.Create(name, start, []byte("{}"))
+		require.NoError(t, err, "name %q", name)
+		assert.Equal(t, dir.Path(), filepath.Dir(path), "name %q escaped the log directory", name)
+		base := filepath.Base(path)
+		assert.LessOrEqual(t, len(base), 160, "name %q", name)
+		assert.False(t, strings.HasPrefix(base, "."), "name %q gave a hidden file", name)
+		assert.NotContains(t, base, "\x00")
+		assert.True(t, strings.HasSuffix(base, "_20250109_123456.json") || strings.Contains(base, "_20250109_123456_"), base)
+	}
+	// Nothing was written anywhere but the log directory.
+	entries, err := os.ReadDir(outside)
+	require.NoError(t, err)
+	require.Len(t, entries, 1)
+	logs, err := os.ReadDir(dir.Path())
+	require.NoError(t, err)
+	assert.Len(t, logs, len(names))
+}
+
+func TestCreateNeverOverwrites(t *testing.T) {
+	dir, err := OpenDir(t.TempDir())
+	require.NoError(t, err)
+	start := time.Date(2025, 1, 9, 12, 34, 56, 0, time.UTC)
+	const n = 20
+	paths := make([]string, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			p, err := dir.Create("same", start, []byte{byte('a' + i)})
+			assert.NoError(t, err)
+			paths[i] = p
+		})
+	}
+	wg.Wait()
+	seen := map[string]bool{}
+	for i, p := range paths {
+		assert.False(t, seen[p], "two runs got %s", p)
+		seen[p] = true
+		b, err := os.ReadFile(p)
+		require.NoError(t, err)
+		assert.Equal(t, []byte{byte('a' + i)}, b, "%s was overwritten", p)
+	}
+	assert.True(t, seen[filepath.Join(dir.Path(), "same_20250109_123456.json")])
+	assert.True(t, seen[filepath.Join(dir.Path(), "same_20250109_123456_2.json")])
+	// No temporary files are left behind.
+	entries, err := os.ReadDir(dir.Path())
+	require.NoError(t, err)
+	assert.Len(t, entries, n)
+}
+
+func TestReplace(t *testing.T) {
+	dir, err := OpenDir(t.TempDir())
+	require.NoError(t, err)
+	p, err := dir.Create("r", time.Now(), []byte("one"))
+	require.NoError(t, err)
+	require.NoError(t, dir.Replace(p, []byte("two")))
+	b, err := os.ReadFile(p)
+	require.NoError(t, err)
+	assert.Equal(t, "two", string(b))
+	assert.Error(t, dir.Replace(filepath.Join(t.TempDir(), "x.json"), nil), "a path outside the directory")
+	assert.Error(t, dir.Replace(filepath.Join(dir.Path(), "..", "x.json"), nil))
+	_, err = OpenDir("")
+	assert.Error(t, err)
+}

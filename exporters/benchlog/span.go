@@ -1,0 +1,39 @@
+package benchlog
+
+import (
+	"time"
+)
+
+// Span is a finished or live span in a form free of any SDK's types: the
+// in-process processor converts otel-go spans to it, and a collector
+// component converts pdata spans to it, so that both feed the same assembly.
+//
+// Attribute and resource values are string, bool, int64, float64, []string,
+// []bool, []int64 or []float64; values of other types are reported by
+// Assemble as errors and left out.
+type Span struct {
+	TraceID      string // 32 lowercase hex digits
+	SpanID       string // 16 lowercase hex digits
+	ParentSpanID string // "" for a root span
+	Name         string
+	Start        time.Time
+	End          time.Time // zero while the span is still open
+	// Failed is true when the span's status code is Error.
+	Failed        bool
+	StatusMessage string
+	Attributes    map[string]any
+	Events        []Event
+	// Resource holds the attributes of the resource that produced the span.
+	Resource map[string]any
+}
+
+// Event is a span event, such as the "exception" event that holds a run's
+// error and stack trace.
+type Event struct {
+	Name       string
+	Time       time.Time
+	Attributes map[string]any
+}
+
+// Ended reports whether the span has ended.
+func (s *Span) Ended() bool { return !s.End.IsZero() }

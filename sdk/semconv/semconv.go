@@ -1,0 +1,177 @@
+// Package semconv is the single source of truth for every attribute key
+// benchtrace puts on a resource or a span, and for the JSON keys those
+// attributes become in a run log.
+//
+// The keys are plain string constants so that code holding no SDK types (the
+// log assembly in exporters/benchlog, a collector component) can use them.
+// Where an OpenTelemetry semantic convention exists, the constant is that
+// convention's key; benchtrace's own keys live in the "benchtrace." namespace.
+// docs/conventions.md describes every key: type, unit, and whether it is
+// required.
+//
+// A benchmark written with the OpenTelemetry SDK of another language yields
+// the same run log as one written with benchtrace's Go SDK when it follows
+// these rules:
+//
+//   - A run is a trace. Its root span carries [BenchmarkName].
+//   - A phase is a span below the root that carries [PhaseName] (and
+//     [BenchmarkName], which the metrics pipeline uses as a label).
+//   - Root attributes under [MetadataPrefix], [ModelPrefix] and [ResultPrefix]
+//     become keys of the log's metadata, model and results objects.
+//   - Phase attributes outside the "benchtrace." namespace become keys of the
+//     phase's entry, as "input_level" does in the original log format.
+//
+// All constants are safe for concurrent use; the package has no state.
+package semconv // import "github.com/benchtrace/benchtrace/sdk/semconv"
+
+import (
+	otelsemconv "go.opentelemetry.io/otel/semconv/v1.43.0"
+)
+
+// SchemaURL is the OpenTelemetry semantic conventions schema that the
+// standard keys below come from.
+const SchemaURL = otelsemconv.SchemaURL
+
+// Namespace prefixes every benchtrace-specific key.
+const Namespace = "benchtrace."
+
+// Resource attributes: OpenTelemetry semantic conventions.
+const (
+	ServiceName           = string(otelsemconv.ServiceNameKey)           // string
+	HostName              = string(otelsemconv.HostNameKey)              // string
+	HostArch              = string(otelsemconv.HostArchKey)              // string
+	HostCPUModelName      = string(otelsemconv.HostCPUModelNameKey)      // string
+	OSType                = string(otelsemconv.OSTypeKey)                // string
+	OSDescription         = string(otelsemconv.OSDescriptionKey)         // string
+	ProcessPID            = string(otelsemconv.ProcessPIDKey)            // int
+	ProcessRuntimeName    = string(otelsemconv.ProcessRuntimeNameKey)    // string, "go"
+	ProcessRuntimeVersion = string(otelsemconv.ProcessRuntimeVersionKey) // string, "go1.26.8"
+	VCSRefHeadRevision    = string(otelsemconv.VCSRefHeadRevisionKey)    // string, git commit
+)
+
+// Resource attributes: benchtrace's own.
+const (
+	// HostCPUCount is the number of logical CPUs (int).
+	HostCPUCount = "benchtrace.host.cpu.count"
+	// HostMemoryTotal is the total physical memory, in bytes (int).
+	HostMemoryTotal = "benchtrace.host.memory.total"
+	// HostAccelerators lists the accelerator devices found, as
+	// "kind:device" strings such as "nvidia:/dev/nvidia0" (string[]).
+	HostAccelerators = "benchtrace.host.accelerators"
+	// VCSDirty is true when the working tree had uncommitted changes to
+	// tracked files when the process started (bool). Optional.
+	VCSDirty = "benchtrace.vcs.dirty"
+)
+
+// Root (run) span attributes.
+const (
+	// BenchmarkName names the benchmark (string, required on the root span
+	// and on every phase span). Its presence marks a span as part of a run.
+	BenchmarkName = "benchtrace.benchmark.name"
+	// RunMainPhase names the phase whose duration is reported as
+	// timing.<main_phase>_only (string, optional).
+	RunMainPhase = "benchtrace.run.main_phase"
+	// RunStatus overrides the status derived from the span status (string,
+	// optional): one of the Status values below.
+	RunStatus = "benchtrace.run.status"
+
+	// MetadataPrefix: a root attribute "benchtrace.metadata.K" becomes
+	// metadata.K in the log (config_file, <framework>_version, …).
+	MetadataPrefix = "benchtrace.metadata."
+	// ModelPrefix: "benchtrace.model.K" becomes model.K (name,
+	// architecture, dataset, batch_size, seed, …).
+	ModelPrefix = "benchtrace.model."
+	// ResultPrefix: "benchtrace.result.K" becomes results.K (mae,
+	// precision_bits, output_sample, reference_output_sample, …).
+	ResultPrefix = "benchtrace.result."
+)
+
+// Well-known keys under the prefixes above.
+const (
+	MetadataConfigFile = MetadataPrefix + "config_file" // string
+
+	ModelName         = ModelPrefix + "name"         // string
+	ModelArchitecture = ModelPrefix + "architecture" // string
+	ModelDataset      = ModelPrefix + "dataset"      // string
+	ModelBatchSize    = ModelPrefix + "batch_size"   // int
+	ModelSeed         = ModelPrefix + "seed"         // int
+
+	// ResultMAE is the mean absolute error of the output against the
+	// reference (double).
+	ResultMAE = ResultPrefix + "mae"
+	// ResultPrecisionBits is -log2(MAE) (double, bits); +Inf when MAE is 0.
+	ResultPrecisionBits = ResultPrefix + "precision_bits"
+	// ResultOutputSample holds the first values of the output (double[]).
+	ResultOutputSample = ResultPrefix + "output_sample"
+	// ResultReferenceSample holds the first values of the reference
+	// (double[]).
+	ResultReferenceSample = ResultPrefix + "reference_output_sample"
+	// ResultSamples is how many values MAE was computed over (int).
+	ResultSamples = ResultPrefix + "samples"
+)
+
+// FrameworkVersionKey returns the root attribute key that records the
+// version of a framework: "benchtrace.metadata.<name>_version", which the log
+// shows as metadata.<name>_version (as "pytorch_version" in the original
+// format).
+func FrameworkVersionKey(name string) string {
+	return MetadataPrefix + name + "_version"
+}
+
+// Phase span attributes. Durations are in seconds (double), memory in bytes
+// (int).
+const (
+	// PhaseName names the phase (string, required). Its presence marks a
+	// span as a phase.
+	PhaseName = "benchtrace.phase.name"
+	// PhaseStatus overrides the status derived from the span status
+	// (string, optional).
+	PhaseStatus = "benchtrace.phase.status"
+	// PhaseDuration is the measured wall time of the phase, excluding the
+	// SDK's own sampling (double, s). Optional: the span's end minus start
+	// is used without it.
+	PhaseDuration = "benchtrace.phase.duration"
+	// PhaseCPUUser is user CPU time, including child processes that ended
+	// during the phase (double, s).
+	PhaseCPUUser = "benchtrace.phase.cpu.user"
+	// PhaseCPUSystem is system CPU time, including child processes (double, s).
+	PhaseCPUSystem = "benchtrace.phase.cpu.system"
+	// PhaseCPUChildren is the part of user+system CPU time spent in child
+	// processes (double, s).
+	PhaseCPUChildren = "benchtrace.phase.cpu.children"
+	// PhaseMemoryRSSStart is the process RSS when the phase began (int, By).
+	PhaseMemoryRSSStart = "benchtrace.phase.memory.rss_start"
+	// PhaseMemoryChange is RSS at the end minus RSS at the start (int, By,
+	// may be negative).
+	PhaseMemoryChange = "benchtrace.phase.memory.change"
+	// PhaseMemoryPeak is the highest process RSS while the phase was open
+	// (int, By).
+	PhaseMemoryPeak = "benchtrace.phase.memory.peak"
+	// PhaseMemoryPeakSource says how the peak was measured: "hwm" (exact,
+	// kernel high-water mark) or "sampled" (polling) (string).
+	PhaseMemoryPeakSource = "benchtrace.phase.memory.peak_source"
+	// PhaseGoHeapAlloc is the number of bytes allocated on the Go heap
+	// during the phase (int, By).
+	PhaseGoHeapAlloc = "benchtrace.phase.go.heap_alloc"
+	// PhaseGoGCCycles is the number of completed GC cycles during the phase
+	// (int).
+	PhaseGoGCCycles = "benchtrace.phase.go.gc_cycles"
+)
+
+// Exception event (OpenTelemetry semantic conventions), used for the error
+// of a failed run or phase.
+const (
+	ExceptionEventName  = "exception"
+	ExceptionType       = string(otelsemconv.ExceptionTypeKey)       // string
+	ExceptionMessage    = string(otelsemconv.ExceptionMessageKey)    // string
+	ExceptionStacktrace = string(otelsemconv.ExceptionStacktraceKey) // string
+)
+
+// Status values of a run or a phase, as the log's "status" shows them.
+const (
+	StatusSuccess     = "success"
+	StatusFailed      = "failed"
+	StatusRunning     = "running"     // checkpoint written while the run goes on
+	StatusInterrupted = "interrupted" // stopped by SIGINT/SIGTERM
+	StatusIncomplete  = "incomplete"  // no root span ever arrived (collector)
+)
