@@ -1,0 +1,119 @@
+package runner
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"time"
+
+	"go.opentelemetry.io/otel/attribute"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/benchtrace/benchtrace/sdk/semconv"
+)
+
+// progress is a span processor that prints a line per phase as it ends, and
+// on a terminal, the phase that is running.
+type progress struct {
+	mu       sync.Mutex
+	w        io.Writer
+	terminal bool
+	pending  bool // a "running" line without newline is on screen
+	depth    map[trace.SpanID]int
+}
+
+var _ sdktrace.SpanProcessor = (*progress)(nil)
+
+func (p *progress) OnStart(_ context.Context, s sdktrace.ReadWriteSpan) {
+	name := phaseName(s)
+	if name == "" {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	depth := 0
+	if d, ok := p.depth[s.Parent().SpanID()]; ok {
+		depth = d + 1
+	}
+	p.depth[s.SpanContext().SpanID()] = depth
+	if !p.terminal {
+		return
+	}
+	p.clear()
+	fmt.Fprintf(p.w, "%s  … %s", strings.Repeat("  ", depth), name)
+	p.pending = true
+}
+
+func (p *progress) OnEnd(s sdktrace.ReadOnlySpan) {
+	name := phaseName(s)
+	if name == "" {
+		return
+	}
+	attrs := attrMap(s.Attributes())
+	mark := "✓"
+	if s.Status().Code.String() == "Error" {
+		mark = "✗"
+	}
+	d := time.Duration(attrs[semconv.PhaseDuration].AsFloat64() * float64(time.Second))
+	line := fmt.Sprintf("  %s %-22s %10s  cpu %8s  peak %9s", mark, name,
+		d.Round(time.Microsecond), time.Duration((attrs[semconv.PhaseCPUUser].AsFloat64()+attrs[semconv.PhaseCPUSystem].AsFloat64())*float64(time.Second)).Round(time.Millisecond),
+		bytesIEC(attrs[semconv.PhaseMemoryPeak].AsInt64()))
+	if s.Status().Description != "" {
+		line += "  " + firstLine(s.Status().Description)
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	depth := p.depth[s.SpanContext().SpanID()]
+	delete(p.depth, s.SpanContext().SpanID())
+	p.clear()
+	fmt.Fprintln(p.w, strings.Repeat("  ", depth)+line)
+}
+
+// clear erases an unfinished "running" line; p.mu is held.
+func (p *progress) clear() {
+	if p.pending {
+		fmt.Fprint(p.w, "\r\033[K")
+		p.pending = false
+	}
+}
+
+func (p *progress) Shutdown(context.Context) error   { return nil }
+func (p *progress) ForceFlush(context.Context) error { return nil }
+
+// phaseName returns the name of a phase span, or "" for another span.
+func phaseName(s sdktrace.ReadOnlySpan) string {
+	for _, kv := range s.Attributes() {
+		if kv.Key == semconv.PhaseName {
+			return kv.Value.AsString()
+		}
+	}
+	return ""
+}
+
+func attrMap(kvs []attribute.KeyValue) map[attribute.Key]attribute.Value {
+	m := make(map[attribute.Key]attribute.Value, len(kvs))
+	for _, kv := range kvs {
+		m[kv.Key] = kv.Value
+	}
+	return m
+}
+
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	return line
+}
+
+func bytesIEC(n int64) string {
+	const unit = 1024
+	if n < unit && n > -unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	f, i := float64(n), 0
+	for ; (f >= unit || f <= -unit) && i < 4; i++ {
+		f /= unit
+	}
+	return fmt.Sprintf("%.1f %ciB", f, "KMGT"[i-1])
+}

@@ -1,0 +1,67 @@
+package benchlog
+
+import (
+	"fmt"
+	"testing"
+	"time"
+)
+
+// twelvePhases is a run of 12 phases, as the seed's pipelines have.
+func twelvePhases() (*Span, []*Span) {
+	root := rootSpan(60)
+	var phases []*Span
+	for i := range 12 {
+		phases = append(phases, phaseSpan(fmt.Sprintf("%016x", i+1), root.SpanID, fmt.Sprintf("phase_%02d", i), float64(i*5), float64(i*5+5)))
+	}
+	return root, phases
+}
+
+// BenchmarkAssemble12Phases is the span→log path of one run: assembly and
+// JSON encoding.
+func BenchmarkAssemble12Phases(b *testing.B) {
+	root, phases := twelvePhases()
+	b.ReportAllocs()
+	for b.Loop() {
+		l, err := Assemble(root, phases, time.UTC)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := Encode(l); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkAssembleOnly12Phases is assembly without encoding.
+func BenchmarkAssembleOnly12Phases(b *testing.B) {
+	root, phases := twelvePhases()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Assemble(root, phases, time.UTC); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkWriteLog is one checkpoint write: a temporary file renamed over the
+// log.
+func BenchmarkWriteLog(b *testing.B) {
+	root, phases := twelvePhases()
+	l, _ := Assemble(root, phases, time.UTC)
+	data, _ := Encode(l)
+	dir, err := OpenDir(b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	path, err := dir.Create("bench", time.Now(), data)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := dir.Replace(path, data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

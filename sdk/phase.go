@@ -1,0 +1,157 @@
+package sdk
+
+import (
+	"context"
+	"runtime/debug"
+	"sync"
+	"sync/atomic"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/benchtrace/benchtrace/sdk/semconv"
+	"github.com/benchtrace/benchtrace/sdk/usage"
+)
+
+// Phase is one measured step of a run: a span below the run's root (or below
+// its parent phase). The SDK measures it; the caller only ends it. Its
+// methods are safe for concurrent use and do nothing on a nil *Phase, so
+// PhaseFromContext(ctx).SetAttributes(…) is always safe.
+type Phase struct {
+	run  *Run
+	ctx  context.Context
+	span trace.Span
+	name string
+	iv   *usage.Interval
+
+	once  sync.Once
+	delta usage.Delta // set once, before ended
+	ended atomic.Bool
+}
+
+type phaseKey struct{}
+
+// PhaseFromContext returns the phase whose function ctx was passed to, or
+// nil.
+func PhaseFromContext(ctx context.Context) *Phase {
+	p, _ := ctx.Value(phaseKey{}).(*Phase)
+	return p
+}
+
+func (r *Run) startPhase(parent context.Context, name string) *Phase {
+	ctx, span := r.b.tracer.Start(parent, name, trace.WithAttributes(
+		attribute.String(semconv.PhaseName, name),
+		attribute.String(semconv.BenchmarkName, r.name),
+	))
+	p := &Phase{run: r, span: span, name: name}
+	p.ctx = context.WithValue(ctx, phaseKey{}, p)
+	if !r.opened(p) {
+		// The run has ended: the phase records nothing.
+		p.once.Do(func() {})
+		span.End()
+		return p
+	}
+	// Every reading is taken before the clock starts; the clock is last.
+	p.iv = r.b.tracker.Begin()
+	return p
+}
+
+// Context returns the phase's context: it carries the phase span, so spans
+// started from it nest below the phase.
+func (p *Phase) Context() context.Context {
+	if p == nil {
+		return context.Background()
+	}
+	return p.ctx
+}
+
+// Name returns the phase name.
+func (p *Phase) Name() string {
+	if p == nil {
+		return ""
+	}
+	return p.name
+}
+
+// SetAttributes sets attributes on the phase span; keys outside the
+// "benchtrace." namespace become keys of the phase's log entry.
+func (p *Phase) SetAttributes(kv ...attribute.KeyValue) {
+	if p == nil {
+		return
+	}
+	p.span.SetAttributes(kv...)
+}
+
+// Phase runs fn as a phase nested in p, like Run.Phase.
+func (p *Phase) Phase(name string, fn func(ctx context.Context) error) error {
+	return p.StartPhase(name).do(fn)
+}
+
+// StartPhase begins a phase nested in p.
+func (p *Phase) StartPhase(name string) *Phase {
+	if p == nil {
+		return nil
+	}
+	return p.run.startPhase(p.ctx, name)
+}
+
+// End ends the phase: successful when err is nil, failed with err's message
+// otherwise. The measurements are taken when End is called. Later calls do
+// nothing.
+func (p *Phase) End(err error) {
+	if p == nil {
+		return
+	}
+	p.end(err, "")
+}
+
+// Usage returns the phase's measurements; zero until it has ended.
+func (p *Phase) Usage() usage.Delta {
+	if p == nil || !p.ended.Load() {
+		return usage.Delta{}
+	}
+	return p.delta
+}
+
+func (p *Phase) end(err error, status string) {
+	p.once.Do(func() {
+		d := p.iv.End() // the clock stops first
+		p.delta = d
+		attrs := []attribute.KeyValue{
+			attribute.Float64(semconv.PhaseDuration, d.Wall.Seconds()),
+			attribute.Float64(semconv.PhaseCPUUser, d.CPUUser.Seconds()),
+			attribute.Float64(semconv.PhaseCPUSystem, d.CPUSystem.Seconds()),
+			attribute.Float64(semconv.PhaseCPUChildren, (d.ChildUser + d.ChildSystem).Seconds()),
+			attribute.Int64(semconv.PhaseMemoryRSSStart, int64(d.RSSStart)),
+			attribute.Int64(semconv.PhaseMemoryChange, d.MemoryChange),
+			attribute.Int64(semconv.PhaseMemoryPeak, int64(d.PeakRSS)),
+			attribute.String(semconv.PhaseMemoryPeakSource, d.PeakSource),
+			attribute.Int64(semconv.PhaseGoHeapAlloc, int64(d.HeapAlloc)),
+			attribute.Int64(semconv.PhaseGoGCCycles, int64(d.GCCycles)),
+		}
+		if status != "" {
+			attrs = append(attrs, attribute.String(semconv.PhaseStatus, status))
+		}
+		p.span.SetAttributes(attrs...)
+		if err != nil {
+			recordError(p.span, err, "")
+		}
+		p.ended.Store(true)
+		p.span.End(trace.WithTimestamp(d.End))
+		p.run.closed(p)
+	})
+}
+
+// do runs fn in the phase, recovering a panic as a *PanicError.
+func (p *Phase) do(fn func(ctx context.Context) error) (err error) {
+	if p == nil {
+		return fn(context.Background())
+	}
+	defer func() {
+		if v := recover(); v != nil {
+			err = &PanicError{Value: v, Stack: string(debug.Stack())}
+		}
+		p.End(err)
+	}()
+	return fn(p.ctx)
+}

@@ -1,0 +1,25 @@
+//go:build unix
+
+package usage
+
+import (
+	"syscall"
+	"time"
+)
+
+func getrusage(who int) syscall.Rusage {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(who, &ru) // cannot fail for these arguments
+	return ru
+}
+
+func cpuOf(ru syscall.Rusage) cpuTimes {
+	return cpuTimes{user: time.Duration(ru.Utime.Nano()), system: time.Duration(ru.Stime.Nano())}
+}
+
+// selfCPU returns the process's own CPU time, all threads.
+func selfCPU() cpuTimes { return cpuOf(getrusage(syscall.RUSAGE_SELF)) }
+
+// childrenCPU returns the CPU time of the child processes that have ended
+// and been waited for.
+func childrenCPU() cpuTimes { return cpuOf(getrusage(syscall.RUSAGE_CHILDREN)) }
