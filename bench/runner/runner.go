@@ -128,7 +128,7 @@ runs:
 	if err := analyze.WriteSummary(stdout, runs, analyze.Options{}); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "\nLogs: %s\n", bt.LogDir())
+	fmt.Fprintf(stdout, "Logs: %s\n", bt.LogDir())
 	if failed > 0 {
 		return fmt.Errorf("run: %d of %d runs failed", failed, len(runIDs))
 	}

@@ -1,0 +1,606 @@
+package analyze_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/benchtrace/benchtrace/bench/analyze"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+// logDir holds the fixed run logs of the tests: Orion's Python logger's and
+// benchtrace's, of every status.
+const logDir = "testdata/logs"
+
+const pythonLog = "testdata/logs/resnet20_relu_cifar10_20250109_123456.json"
+
+// generatedAt is the time the golden exports say they were generated.
+var generatedAt = time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
+
+// assertGolden compares got with testdata/name. On a mismatch it writes got
+// to testdata/name.actual; with -update it rewrites the golden file.
+func assertGolden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	actual := path + ".actual"
+	if *update {
+		require.NoError(t, os.WriteFile(path, got, 0o644))
+		_ = os.Remove(actual)
+		return
+	}
+	want, err := os.ReadFile(path)
+	require.NoError(t, err, "golden file missing: run go test -update")
+	if bytes.Equal(want, got) {
+		_ = os.Remove(actual)
+		return
+	}
+	require.NoError(t, os.WriteFile(actual, got, 0o644))
+	assert.Equal(t, string(want), string(got), "output differs from %s; it is in %s", path, actual)
+}
+
+func logFiles(t *testing.T) []string {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(logDir, "*.json"))
+	require.NoError(t, err)
+	require.Len(t, files, 10)
+	return files
+}
+
+func loadAll(t *testing.T) []analyze.Run {
+	t.Helper()
+	var warn bytes.Buffer
+	runs, err := analyze.LoadFiles(logFiles(t), &warn)
+	require.NoError(t, err)
+	require.Empty(t, warn.String())
+	return runs
+}
+
+func TestWriteSummaryGolden(t *testing.T) {
+	runs := loadAll(t)
+	tests := []struct {
+		golden string
+		opts   analyze.Options
+	}{
+		{"summary.golden", analyze.Options{}},
+		{"verbose.golden", analyze.Options{Verbose: true}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.golden, func(t *testing.T) {
+			var out bytes.Buffer
+			require.NoError(t, analyze.WriteSummary(&out, runs, tt.opts))
+			assertGolden(t, tt.golden, out.Bytes())
+		})
+	}
+}
+
+func TestWriteSummaryWarnings(t *testing.T) {
+	runs := loadAll(t)
+	var out, warn bytes.Buffer
+	require.NoError(t, analyze.WriteSummary(&out, runs, analyze.Options{Warnings: &warn}))
+	assert.NotContains(t, out.String(), "note:")
+	assert.Contains(t, out.String(), "Assumptions:")
+	assert.Equal(t, "warning: gemm: only 2 successful runs: too few to judge the spread (want at least 3)\n"+
+		"warning: gemm: high variance: CV 32.6% > 10%; the runs may not be comparable (load, frequency scaling?)\n", warn.String())
+}
+
+func TestWriteSummaryEmpty(t *testing.T) {
+	var out bytes.Buffer
+	require.NoError(t, analyze.WriteSummary(&out, nil, analyze.Options{}))
+	assert.Equal(t, "No logs found.\n", out.String())
+}
+
+func TestMainGolden(t *testing.T) {
+	tests := []struct {
+		golden string
+		args   []string
+	}{
+		{"main_verbose.golden", []string{"--log-dir", logDir, "--verbose"}},
+		{"main_latest.golden", []string{"--log-dir", logDir, "--latest"}},
+		{"main_benchmark.golden", []string{"--log-dir", logDir, "--benchmark", "GEMM"}},
+		{"main_benchmark_latest.golden", []string{"--log-dir", logDir, "--benchmark", "resnet", "--latest"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.golden, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			require.NoError(t, analyze.Main(t.Context(), &stdout, &stderr, tt.args))
+			var got bytes.Buffer
+			got.WriteString("$ benchtrace analyze " + strings.Join(tt.args, " ") + "\n")
+			got.Write(stdout.Bytes())
+			got.WriteString("--- stderr ---\n")
+			got.Write(stderr.Bytes())
+			assertGolden(t, tt.golden, got.Bytes())
+		})
+	}
+}
+
+func TestMainLatest(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	require.NoError(t, analyze.Main(t.Context(), &stdout, &stderr, []string{"--log-dir", logDir, "--latest"}))
+	out := stdout.String()
+	assert.Contains(t, out, "BENCHMARK SUMMARY - 4 log(s)")
+	// The newest resnet20 run is the exact one, started 14:25.
+	assert.Contains(t, out, "2026-11-22T14:25:01.123456+00:00")
+	assert.NotContains(t, out, "2026-11-22T13:45:01.123456+00:00")
+	assert.Contains(t, out, "2026-11-22T17:05:00.000000+00:00")
+	assert.NotContains(t, out, "2026-11-22T17:00:00.000000+00:00")
+	assert.NotContains(t, out, "PER-BENCHMARK STATISTICS", "one run per benchmark has no spread")
+	assert.Empty(t, stderr.String())
+}
+
+func TestMainErrors(t *testing.T) {
+	empty := t.TempDir()
+	dotOnly := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dotOnly, ".benchlog-123.tmp"), []byte("{"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dotOnly, ".hidden.json"), []byte("{"), 0o644))
+	require.NoError(t, os.Mkdir(filepath.Join(dotOnly, "dir.json"), 0o755))
+	allBad := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(allBad, "x_20260101_000000.json"), []byte("not json"), 0o644))
+	missing := filepath.Join(empty, "missing")
+
+	tests := []struct {
+		name    string
+		args    []string
+		wantErr []string
+		stderr  string
+	}{
+		{"empty dir", []string{"--log-dir", empty}, []string{"no run logs", empty}, ""},
+		{"only dot-files and directories", []string{"--log-dir", dotOnly}, []string{"no run logs", dotOnly}, ""},
+		{"missing dir", []string{"--log-dir", missing}, []string{"reading log directory", missing}, ""},
+		{"only bad logs", []string{"--log-dir", allBad}, []string{"no readable run log", allBad}, "x_20260101_000000.json"},
+		{"no match", []string{"--log-dir", logDir, "--benchmark", "nope"}, []string{"no logs in testdata/logs match --benchmark \"nope\""}, ""},
+		{"argument", []string{"--log-dir", logDir, "extra"}, []string{"unexpected argument \"extra\""}, ""},
+		{"bad flag", []string{"--nope"}, []string{"flag provided but not defined"}, "usage: benchtrace analyze"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			err := analyze.Main(t.Context(), &stdout, &stderr, tt.args)
+			require.Error(t, err)
+			for _, s := range tt.wantErr {
+				assert.Contains(t, err.Error(), s)
+			}
+			assert.Contains(t, stderr.String(), tt.stderr)
+			assert.Empty(t, stdout.String())
+		})
+	}
+}
+
+func TestMainDefaultDir(t *testing.T) {
+	t.Chdir(t.TempDir())
+	var stdout, stderr bytes.Buffer
+	err := analyze.Main(t.Context(), &stdout, &stderr, nil)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), analyze.DefaultLogDir)
+}
+
+func TestMainCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	err := analyze.Main(ctx, &bytes.Buffer{}, &bytes.Buffer{}, []string{"--log-dir", logDir})
+	assert.ErrorIs(t, err, context.Canceled)
+}
+
+func TestMainSkipsDotFiles(t *testing.T) {
+	dir := t.TempDir()
+	copyFile(t, pythonLog, filepath.Join(dir, filepath.Base(pythonLog)))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, ".benchlog-42.tmp"), []byte("{"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, ".benchlog-43.json"), []byte("{"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("x"), 0o644))
+	var stdout, stderr bytes.Buffer
+	require.NoError(t, analyze.Main(t.Context(), &stdout, &stderr, []string{"--log-dir", dir}))
+	assert.Contains(t, stdout.String(), "BENCHMARK SUMMARY - 1 log(s)")
+	assert.Empty(t, stderr.String())
+}
+
+func TestMainExport(t *testing.T) {
+	tests := []struct {
+		file  string
+		check func(t *testing.T, data []byte)
+	}{
+		{"summary.json", func(t *testing.T, data []byte) {
+			var rep map[string]any
+			require.NoError(t, json.Unmarshal(data, &rep))
+			assert.EqualValues(t, 10, rep["total_benchmarks"])
+			assert.NotEmpty(t, rep["generated_at"])
+		}},
+		{"report.md", func(t *testing.T, data []byte) {
+			assert.True(t, strings.HasPrefix(string(data), "# Benchmark Report\n"))
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			dir := t.TempDir()
+			path := filepath.Join(dir, tt.file)
+			var stdout, stderr bytes.Buffer
+			require.NoError(t, analyze.Main(t.Context(), &stdout, &stderr, []string{"--log-dir", logDir, "--export", path}))
+			assert.Contains(t, stdout.String(), "BENCHMARK SUMMARY - 10 log(s)")
+			assert.True(t, strings.HasSuffix(stdout.String(), "Summary exported to: "+path+"\n"))
+			data, err := os.ReadFile(path)
+			require.NoError(t, err)
+			tt.check(t, data)
+			entries, err := os.ReadDir(dir)
+			require.NoError(t, err)
+			assert.Len(t, entries, 1, "no temporary file is left")
+		})
+	}
+}
+
+func TestMainExportError(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "missing", "summary.json")
+	var stdout, stderr bytes.Buffer
+	err := analyze.Main(t.Context(), &stdout, &stderr, []string{"--log-dir", logDir, "--export", path})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), path)
+}
+
+func TestExportGolden(t *testing.T) {
+	runs := loadAll(t)
+	opts := analyze.Options{GeneratedAt: generatedAt}
+	tests := []struct {
+		golden string
+		write  func(*bytes.Buffer) error
+	}{
+		{"export.json.golden", func(b *bytes.Buffer) error { return analyze.WriteJSON(b, runs, opts) }},
+		{"export.md.golden", func(b *bytes.Buffer) error { return analyze.WriteMarkdown(b, runs, opts) }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.golden, func(t *testing.T) {
+			var out bytes.Buffer
+			require.NoError(t, tt.write(&out))
+			assertGolden(t, tt.golden, out.Bytes())
+		})
+	}
+}
+
+func TestExport(t *testing.T) {
+	runs := loadAll(t)
+	opts := analyze.Options{GeneratedAt: generatedAt}
+	var wantJSON, wantMD bytes.Buffer
+	require.NoError(t, analyze.WriteJSON(&wantJSON, runs, opts))
+	require.NoError(t, analyze.WriteMarkdown(&wantMD, runs, opts))
+	tests := []struct {
+		file string
+		want []byte
+	}{
+		{"out.json", wantJSON.Bytes()},
+		{"out.MD", wantMD.Bytes()},
+		{"out", wantJSON.Bytes()},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), tt.file)
+			require.NoError(t, os.WriteFile(path, []byte("old"), 0o600))
+			require.NoError(t, analyze.Export(path, runs, opts))
+			got, err := os.ReadFile(path)
+			require.NoError(t, err)
+			assert.Equal(t, string(tt.want), string(got))
+		})
+	}
+}
+
+func TestWriteJSONNonFinite(t *testing.T) {
+	runs := loadAll(t)
+	var out bytes.Buffer
+	require.NoError(t, analyze.WriteJSON(&out, runs, analyze.Options{}))
+	require.True(t, json.Valid(out.Bytes()))
+	assert.NotContains(t, out.String(), "NaN")
+	assert.NotContains(t, out.String(), "Inf")
+	assert.NotContains(t, out.String(), "generated_at", "zero GeneratedAt is left out")
+
+	var rep struct {
+		Benchmarks []struct {
+			LogFile       string   `json:"log_file"`
+			MAE           *float64 `json:"mae"`
+			PrecisionBits *float64 `json:"precision_bits"`
+			Exact         bool     `json:"exact"`
+		} `json:"benchmarks"`
+	}
+	require.NoError(t, json.Unmarshal(out.Bytes(), &rep))
+	byFile := map[string]int{}
+	for i, b := range rep.Benchmarks {
+		byFile[filepath.Base(b.LogFile)] = i
+	}
+	exact := rep.Benchmarks[byFile["resnet20_relu_cifar10_20261122_142501.json"]]
+	require.NotNil(t, exact.MAE)
+	assert.Zero(t, *exact.MAE)
+	assert.Nil(t, exact.PrecisionBits, "+Inf is written as null")
+	assert.True(t, exact.Exact)
+	python := rep.Benchmarks[byFile[filepath.Base(pythonLog)]]
+	assert.Nil(t, python.PrecisionBits, "NaN is written as null")
+	assert.False(t, python.Exact)
+}
+
+func copyFile(t *testing.T, from, to string) {
+	t.Helper()
+	data, err := os.ReadFile(from)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(to, data, 0o644))
+}
+
+func TestLoadFilesBadFile(t *testing.T) {
+	tests := []struct {
+		name    string
+		content *string // nil: the file does not exist
+		reason  string
+	}{
+		{"syntax error", ptr(`{"metadata": {`), "invalid run log"},
+		{"not JSON", ptr("hello"), "invalid run log"},
+		{"empty", ptr(""), "empty file"},
+		{"array", ptr("[1, 2]"), "invalid run log"},
+		{"wrong section type", ptr(`{"metadata": 3}`), "invalid run log"},
+		{"not a run log", ptr(`{"name": "package"}`), "not a run log"},
+		{"missing", nil, "no such file"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			good1 := filepath.Join(dir, "gemm_20261122_170000.json")
+			good2 := filepath.Join(dir, "gemm_20261122_170500.json")
+			copyFile(t, filepath.Join(logDir, filepath.Base(good1)), good1)
+			copyFile(t, filepath.Join(logDir, filepath.Base(good2)), good2)
+			bad := filepath.Join(dir, "bad_20261122_170200.json")
+			if tt.content != nil {
+				require.NoError(t, os.WriteFile(bad, []byte(*tt.content), 0o644))
+			}
+
+			var warn bytes.Buffer
+			runs, err := analyze.LoadFiles([]string{good1, bad, good2}, &warn)
+			require.NoError(t, err)
+			require.Len(t, runs, 2)
+			assert.Equal(t, good1, runs[0].Path)
+			assert.Equal(t, good2, runs[1].Path)
+			assert.Equal(t, 1, strings.Count(warn.String(), "\n"), "one warning line")
+			assert.Contains(t, warn.String(), "warning: skipping "+bad+": ")
+			assert.Contains(t, warn.String(), tt.reason)
+
+			var out bytes.Buffer
+			require.NoError(t, analyze.WriteSummary(&out, runs, analyze.Options{}))
+			assert.Contains(t, out.String(), "BENCHMARK SUMMARY - 2 log(s)")
+		})
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func TestLoadFiles(t *testing.T) {
+	t.Run("none", func(t *testing.T) {
+		runs, err := analyze.LoadFiles(nil, nil)
+		require.NoError(t, err)
+		assert.Empty(t, runs)
+	})
+	t.Run("all bad", func(t *testing.T) {
+		var warn bytes.Buffer
+		_, err := analyze.LoadFiles([]string{"testdata/nope.json"}, &warn)
+		require.Error(t, err)
+		assert.Contains(t, warn.String(), "testdata/nope.json")
+	})
+	t.Run("nil warn", func(t *testing.T) {
+		runs, err := analyze.LoadFiles([]string{pythonLog, "testdata/nope.json"}, nil)
+		require.NoError(t, err)
+		assert.Len(t, runs, 1)
+	})
+}
+
+func TestLoadFilesDerivedValues(t *testing.T) {
+	nan := math.NaN()
+	tests := []struct {
+		file      string
+		name      string
+		outcome   analyze.Outcome
+		status    string
+		duration  float64
+		mainPhase string
+		mainTime  float64
+		mae       float64
+		precision float64
+		peak      int64
+		cpu       float64
+	}{
+		{"resnet20_relu_cifar10_20250109_123456.json", "resnet20_relu_cifar10", analyze.Success, "success", 59.9, "fhe_inference", 45.6, 0.000123, nan, 0, nan},
+		{"resnet20_relu_cifar10_20261122_134501.json", "resnet20_relu_cifar10", analyze.Success, "success", 59.9, "fhe_inference", 45.599998, 0.000123, 12.989054063984934, 83886080, 53.44},
+		{"resnet20_relu_cifar10_20261122_140501.json", "resnet20_relu_cifar10", analyze.Failed, "failed", 20, "", nan, 0.000123, 12.989054063984934, 83886080, 11.66},
+		{"resnet20_relu_cifar10_20261122_141501.json", "resnet20_relu_cifar10", analyze.Interrupted, "interrupted", 3, "", nan, 0.000123, 12.989054063984934, 83886080, 2.54},
+		{"resnet20_relu_cifar10_20261122_142501.json", "resnet20_relu_cifar10", analyze.Success, "success", 59.9, "", nan, 0, math.Inf(1), 83886080, 0.46},
+		{"kmeans_20261122_154501.json", "kmeans", analyze.Incomplete, "running", 8, "", nan, nan, nan, 83886080, 7.23},
+		{"mlp_classifier_20261122_164501.json", "mlp_classifier", analyze.Incomplete, "incomplete", 2.8, "data_loading", 2.299998, nan, nan, 83886080, 2.54},
+		{"gemm_20261122_170000.json", "gemm", analyze.Success, "success", 1.5, "inference", 1.2, 2.5e-7, 21.93156856932417, 104857600, 4.67},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			runs, err := analyze.LoadFiles([]string{filepath.Join(logDir, tt.file)}, nil)
+			require.NoError(t, err)
+			require.Len(t, runs, 1)
+			r := runs[0]
+			assert.Equal(t, tt.name, r.Name)
+			assert.Equal(t, tt.outcome, r.Outcome)
+			assert.Equal(t, tt.status, r.Log.Status)
+			assert.False(t, r.Start.IsZero())
+			assertFloat(t, tt.duration, r.Duration, "duration")
+			assert.Equal(t, tt.mainPhase, r.MainPhase)
+			assertFloat(t, tt.mainTime, r.MainPhaseSeconds, "main phase")
+			assertFloat(t, tt.mae, r.MAE, "mae")
+			assertFloat(t, tt.precision, r.PrecisionBits, "precision")
+			assert.Equal(t, tt.peak, r.PeakRSSBytes)
+			assertFloat(t, tt.cpu, r.CPUSeconds(), "cpu")
+		})
+	}
+}
+
+func assertFloat(t *testing.T, want, got float64, what string) {
+	t.Helper()
+	switch {
+	case math.IsNaN(want):
+		assert.True(t, math.IsNaN(got), "%s: want NaN, got %v", what, got)
+	case math.IsInf(want, 0):
+		assert.Equal(t, want, got, what)
+	default:
+		assert.InDelta(t, want, got, 1e-9, what)
+	}
+}
+
+func TestPythonLog(t *testing.T) {
+	runs, err := analyze.LoadFiles([]string{pythonLog}, nil)
+	require.NoError(t, err)
+	require.Len(t, runs, 1)
+	r := runs[0]
+	want := time.Date(2025, 1, 9, 12, 34, 56, 123456000, time.Local)
+	assert.True(t, want.Equal(r.Start), "Python timestamps are local time: %v", r.Start)
+	assert.False(t, r.HasMemoryChange)
+	assert.True(t, math.IsNaN(r.CPUUtilization()))
+
+	var out bytes.Buffer
+	require.NoError(t, analyze.WriteSummary(&out, runs, analyze.Options{}))
+	for _, s := range []string{
+		"✓ RESNET20_RELU_CIFAR10\n",
+		"  Model:       ResNet-20 (ResNet20)\n",
+		"  Started:     2025-01-09T12:34:56.123456\n",
+		"  Duration:    59.90s (1.00m)\n",
+		"  FHE Time:    45.60s\n",
+		"  MAE:         0.000123\n",
+		"  Precision:   N/A\n",
+		"  Total FHE time:       45.60s (0.76m)\n",
+	} {
+		assert.Contains(t, out.String(), s)
+	}
+	assert.NotContains(t, out.String(), "Peak RSS")
+}
+
+func TestNameFromFileName(t *testing.T) {
+	dir := t.TempDir()
+	tests := []struct{ file, want string }{
+		{"my_bench_20260101_120000.json", "my_bench"},
+		{"my_bench_20260101_120000_2.json", "my_bench"},
+		{"other.json", "other"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			path := filepath.Join(dir, tt.file)
+			require.NoError(t, os.WriteFile(path, []byte(`{"status": "success"}`), 0o644))
+			runs, err := analyze.LoadFiles([]string{path}, nil)
+			require.NoError(t, err)
+			require.Len(t, runs, 1)
+			assert.Equal(t, tt.want, runs[0].Name)
+		})
+	}
+}
+
+func TestFilter(t *testing.T) {
+	runs := loadAll(t)
+	tests := []struct {
+		substr string
+		want   int
+	}{
+		{"gemm", 2},
+		{"GEMM", 2},
+		{"resnet", 6},
+		{"relu_cifar", 6},
+		{"m", 4}, // gemm, kmeans, mlp_classifier
+		{"", 10},
+		{"nope", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.substr, func(t *testing.T) {
+			got := analyze.Filter(runs, tt.substr)
+			assert.Len(t, got, tt.want)
+			for _, r := range got {
+				assert.Contains(t, strings.ToLower(r.Name), strings.ToLower(tt.substr))
+			}
+		})
+	}
+}
+
+func TestLatest(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		path := filepath.Join(dir, name)
+		require.NoError(t, os.WriteFile(path, []byte(content), 0o644))
+		return path
+	}
+	log := func(name, start string) string {
+		return `{"metadata": {"benchmark_name": "` + name + `", "timestamp_start": "` + start + `"}, "status": "success"}`
+	}
+	tests := []struct {
+		name  string
+		files map[string]string
+		want  []string // base names, in summary order
+	}{
+		{
+			name: "by start time, not file name",
+			files: map[string]string{
+				"a_20260101_000002.json": log("a", "2026-01-01T00:00:01+00:00"),
+				"a_20260101_000001.json": log("a", "2026-01-01T00:00:02+00:00"),
+				"b_20260101_000000.json": log("b", "2026-01-01T00:00:00+00:00"),
+			},
+			want: []string{"b_20260101_000000.json", "a_20260101_000001.json"},
+		},
+		{
+			name: "same start: by file name",
+			files: map[string]string{
+				"a_20260101_000000.json":   log("a", "2026-01-01T00:00:00+00:00"),
+				"a_20260101_000000_2.json": log("a", "2026-01-01T00:00:00+00:00"),
+			},
+			want: []string{"a_20260101_000000_2.json"},
+		},
+		{
+			name: "no start: by file name",
+			files: map[string]string{
+				"a_20260101_000001.json": log("a", "garbage"),
+				"a_20260101_000002.json": `{"metadata": {"benchmark_name": "a"}, "status": "failed"}`,
+			},
+			want: []string{"a_20260101_000002.json"},
+		},
+		{
+			name: "offsets compared as instants",
+			files: map[string]string{
+				"a_20260101_100000.json": log("a", "2026-01-01T10:00:00+02:00"), // 08:00Z
+				"a_20260101_090000.json": log("a", "2026-01-01T09:00:00+00:00"), // 09:00Z
+			},
+			want: []string{"a_20260101_090000.json"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir = t.TempDir()
+			var files []string
+			for name, content := range tt.files {
+				files = append(files, write(name, content))
+			}
+			runs, err := analyze.LoadFiles(files, nil)
+			require.NoError(t, err)
+			var got []string
+			for _, r := range analyze.Latest(runs) {
+				got = append(got, filepath.Base(r.Path))
+			}
+			assert.Equal(t, tt.want, got)
+		})
+	}
+}
+
+func TestOutcomeString(t *testing.T) {
+	tests := []struct {
+		o    analyze.Outcome
+		want string
+	}{
+		{analyze.Success, "success"},
+		{analyze.Failed, "failed"},
+		{analyze.Interrupted, "interrupted"},
+		{analyze.Incomplete, "incomplete"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.want, func(t *testing.T) {
+			assert.Equal(t, tt.want, tt.o.String())
+		})
+	}
+}

@@ -1,0 +1,196 @@
+package analyze
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+)
+
+// acronyms are written in capitals in labels derived from phase names.
+var acronyms = map[string]bool{
+	"api": true, "bfv": true, "bgv": true, "ckks": true, "cnn": true,
+	"cpu": true, "fhe": true, "gemm": true, "gpu": true, "he": true,
+	"io": true, "mlp": true, "mpc": true, "nn": true, "rnn": true,
+	"tfhe": true, "tpu": true,
+}
+
+// phaseWords splits a phase name ("fhe_inference") into words, acronyms in
+// capitals ("FHE", "inference").
+func phaseWords(name string) []string {
+	words := strings.FieldsFunc(name, func(r rune) bool {
+		return r == '_' || r == '-' || r == '.' || r == ' ' || r == '/'
+	})
+	for i, w := range words {
+		if acronyms[strings.ToLower(w)] {
+			words[i] = strings.ToUpper(w)
+		}
+	}
+	return words
+}
+
+// orionPhase is the main phase of the Orion benchmarks, which
+// analyze_logs.py labelled "FHE Time" and "Total FHE time".
+const orionPhase = "fhe_inference"
+
+// mainPhaseLabel labels a run's main-phase time: "inference" gives
+// "Inference Time", "data_loading" "Data Loading Time", and Orion's
+// "fhe_inference" "FHE Time", as analyze_logs.py.
+func mainPhaseLabel(phase string) string {
+	if phase == orionPhase {
+		return "FHE Time"
+	}
+	words := phaseWords(phase)
+	for i, w := range words {
+		if w != strings.ToUpper(w) {
+			words[i] = strings.ToUpper(w[:1]) + w[1:]
+		}
+	}
+	return strings.Join(append(words, "Time"), " ")
+}
+
+// mainPhaseTotalLabel labels the summed main-phase time in the statistics:
+// "inference" gives "Total inference time", "fhe_inference" "Total FHE
+// time" as analyze_logs.py, and "" (runs with different main phases)
+// "Total main-phase time".
+func mainPhaseTotalLabel(phase string) string {
+	switch phase {
+	case "":
+		return "Total main-phase time"
+	case orionPhase:
+		return "Total FHE time"
+	}
+	return "Total " + strings.Join(phaseWords(phase), " ") + " time"
+}
+
+// seconds formats a duration as analyze_logs.py did: "59.90s".
+func seconds(s float64) string {
+	if !isFinite(s) {
+		return "N/A"
+	}
+	return fmt.Sprintf("%.2fs", s)
+}
+
+// secondsMinutes formats a duration as "59.90s (1.00m)".
+func secondsMinutes(s float64) string {
+	if !isFinite(s) {
+		return "N/A"
+	}
+	return fmt.Sprintf("%.2fs (%.2fm)", s, s/60)
+}
+
+// shortDuration formats a duration with three significant digits and a unit
+// that suits it ("1.23s", "45.6ms"), for tables of small and large values.
+func shortDuration(s float64) string {
+	if !isFinite(s) {
+		return "-"
+	}
+	neg := ""
+	if s < 0 {
+		neg, s = "-", -s
+	}
+	var v float64
+	var unit string
+	switch {
+	case s == 0:
+		return "0s"
+	case s >= 1:
+		v, unit = s, "s"
+	case s >= 1e-3:
+		v, unit = s*1e3, "ms"
+	case s >= 1e-6:
+		v, unit = s*1e6, "µs"
+	default:
+		v, unit = s*1e9, "ns"
+	}
+	switch {
+	case v >= 100:
+		return fmt.Sprintf("%s%.0f%s", neg, v, unit)
+	case v >= 10:
+		return fmt.Sprintf("%s%.1f%s", neg, v, unit)
+	}
+	return fmt.Sprintf("%s%.2f%s", neg, v, unit)
+}
+
+// mae formats a mean absolute error: six decimals as analyze_logs.py, or
+// an exponent for errors too small to show that way.
+func mae(v float64) string {
+	switch {
+	case math.IsNaN(v):
+		return "N/A"
+	case v != 0 && math.Abs(v) < 1e-4:
+		return fmt.Sprintf("%.3e", v)
+	}
+	return fmt.Sprintf("%.6f", v)
+}
+
+// precision formats precision_bits: "12.99 bits", or "exact" for MAE 0.
+func precision(bits float64) string {
+	switch {
+	case math.IsInf(bits, 1):
+		return "exact"
+	case math.IsNaN(bits) || math.IsInf(bits, -1):
+		return "N/A"
+	}
+	return fmt.Sprintf("%.2f bits", bits)
+}
+
+// bytesIEC formats a byte count with binary units: "80.0 MiB".
+func bytesIEC(n float64) string {
+	if !isFinite(n) {
+		return "-"
+	}
+	neg := ""
+	if n < 0 {
+		neg, n = "-", -n
+	}
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%s%.0f B", neg, n)
+	}
+	units := []string{"KiB", "MiB", "GiB", "TiB", "PiB"}
+	i := 0
+	n /= unit
+	for n >= unit && i < len(units)-1 {
+		n /= unit
+		i++
+	}
+	return fmt.Sprintf("%s%.1f %s", neg, n, units[i])
+}
+
+// signedBytes formats a change in bytes with its sign: "+1.0 MiB".
+func signedBytes(n float64) string {
+	if n > 0 {
+		return "+" + bytesIEC(n)
+	}
+	return bytesIEC(n)
+}
+
+// percent formats a fraction as a percentage: "96.8%".
+func percent(f float64) string {
+	if !isFinite(f) {
+		return "-"
+	}
+	return fmt.Sprintf("%.1f%%", 100*f)
+}
+
+// value formats a log value compactly for a table cell.
+func value(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "null"
+	case string:
+		return x
+	case float64:
+		if !isFinite(x) {
+			return "null"
+		}
+		return strconv.FormatFloat(x, 'g', -1, 64)
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(b)
+}

@@ -1,0 +1,340 @@
+package analyze
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"math"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/benchtrace/benchtrace/exporters/benchlog"
+)
+
+// Outcome classifies a run by its log's status.
+type Outcome int
+
+// Outcomes. The zero value, Incomplete, covers every status that says the
+// run did not finish: "running", "incomplete", and any status analyze does
+// not know.
+const (
+	Incomplete Outcome = iota
+	Success
+	Failed
+	Interrupted
+)
+
+// String returns the outcome in lower case, as a log's status: "success",
+// "failed", "interrupted" or "incomplete".
+func (o Outcome) String() string {
+	switch o {
+	case Success:
+		return "success"
+	case Failed:
+		return "failed"
+	case Interrupted:
+		return "interrupted"
+	}
+	return "incomplete"
+}
+
+func outcomeOf(status string) Outcome {
+	switch strings.ToLower(status) {
+	case "success":
+		return Success
+	case "failed":
+		return Failed
+	case "interrupted":
+		return Interrupted
+	}
+	return Incomplete
+}
+
+// Run is one run log and the values analyze derives from it. Floating-point
+// values that the log does not have are NaN.
+type Run struct {
+	// Path is the log file, as given to LoadFiles.
+	Path string
+	// Log is the decoded log.
+	Log *benchlog.Log
+
+	// Name is metadata.benchmark_name, or, for a log without one, the file
+	// name without its "_YYYYMMDD_HHMMSS.json" suffix.
+	Name string
+	// Outcome classifies Log.Status.
+	Outcome Outcome
+	// Start is metadata.timestamp_start; zero when it is missing or
+	// cannot be parsed.
+	Start time.Time
+	// Duration is timing.total_duration_seconds.
+	Duration float64
+
+	// MainPhase is the <name> of the timing.<name>_only key ("fhe_inference"
+	// in the Orion logs), or "" when the log has none yet.
+	MainPhase string
+	// MainPhaseSeconds is the value of timing.<MainPhase>_only.
+	MainPhaseSeconds float64
+
+	// MAE is results.mae.
+	MAE float64
+	// PrecisionBits is results.precision_bits, +Inf when the result is exact
+	// (MAE is 0, so the log holds null), NaN when unknown.
+	PrecisionBits float64
+
+	// PeakRSSBytes is the highest peak_rss_bytes of the phases; 0 when no
+	// phase has one (logs of the Python logger).
+	PeakRSSBytes int64
+	// CPUUserSeconds and CPUSystemSeconds are the phases' CPU times, summed
+	// over the top-level phases (a nested phase is part of its parent).
+	CPUUserSeconds, CPUSystemSeconds float64
+	// CPUWallSeconds is the summed duration of those same phases: the wall
+	// time over which the CPU time was measured.
+	CPUWallSeconds float64
+	// MemoryChangeBytes is the summed memory_change_bytes of the top-level
+	// phases: how much the RSS grew over the run's phases. Valid only when
+	// HasMemoryChange is true.
+	MemoryChangeBytes int64
+	HasMemoryChange   bool
+}
+
+// CPUSeconds returns the run's CPU time, user plus system.
+func (r *Run) CPUSeconds() float64 { return r.CPUUserSeconds + r.CPUSystemSeconds }
+
+// CPUUtilization returns CPUSeconds / CPUWallSeconds: 1 is one core busy for
+// the whole time. It is NaN when the phases have no CPU times.
+func (r *Run) CPUUtilization() float64 {
+	if math.IsNaN(r.CPUUserSeconds) || r.CPUWallSeconds <= 0 {
+		return math.NaN()
+	}
+	return r.CPUSeconds() / r.CPUWallSeconds
+}
+
+// LoadFiles reads the run logs at files. A file that cannot be read or is
+// not a run log is skipped with a warning on warn naming it and saying why
+// (warn may be nil); the others are loaded. The error is non-nil only when
+// none of a non-empty list of files could be loaded.
+//
+// The runs are returned in the order of files.
+func LoadFiles(files []string, warn io.Writer) ([]Run, error) {
+	if warn == nil {
+		warn = io.Discard
+	}
+	runs := make([]Run, 0, len(files))
+	for _, path := range files {
+		r, err := loadFile(path)
+		if err != nil {
+			fmt.Fprintf(warn, "warning: skipping %s: %v\n", path, err)
+			continue
+		}
+		runs = append(runs, r)
+	}
+	if len(runs) == 0 && len(files) > 0 {
+		return nil, fmt.Errorf("none of the %d log files could be read", len(files))
+	}
+	return runs, nil
+}
+
+var errNotRunLog = errors.New("not a run log: no metadata, phases or status")
+
+func loadFile(path string) (Run, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err // the path is already in the warning
+		}
+		return Run{}, fmt.Errorf("reading: %w", err)
+	}
+	if len(data) == 0 {
+		return Run{}, errors.New("empty file")
+	}
+	l, err := benchlog.Decode(data)
+	if err != nil {
+		return Run{}, fmt.Errorf("invalid run log: %w", err)
+	}
+	if l.Metadata == nil && l.Phases == nil && l.Status == "" {
+		return Run{}, errNotRunLog
+	}
+	return newRun(path, l), nil
+}
+
+// fileSuffix matches the "_YYYYMMDD_HHMMSS[_N].json" end of a log's name.
+var fileSuffix = regexp.MustCompile(`_\d{8}_\d{6}(_\d+)?\.json$`)
+
+func newRun(path string, l *benchlog.Log) Run {
+	nan := math.NaN()
+	r := Run{
+		Path:             path,
+		Log:              l,
+		Outcome:          outcomeOf(l.Status),
+		Duration:         nan,
+		MainPhaseSeconds: nan,
+		MAE:              nan,
+		PrecisionBits:    nan,
+		CPUUserSeconds:   nan,
+		CPUSystemSeconds: nan,
+	}
+	r.Name, _ = l.Metadata.String(benchlog.KeyBenchmarkName)
+	if r.Name == "" {
+		base := filepath.Base(path)
+		r.Name = strings.TrimSuffix(fileSuffix.ReplaceAllString(base, ""), ".json")
+	}
+	if s, ok := l.Metadata.String(benchlog.KeyTimestampStart); ok {
+		if t, err := benchlog.ParseTime(s); err == nil {
+			r.Start = t
+		}
+	}
+	if d, ok := l.Timing.Float(benchlog.KeyTotalDuration); ok {
+		r.Duration = d
+	}
+	for _, f := range l.Timing {
+		name, ok := strings.CutSuffix(f.Key, benchlog.MainPhaseSuffix)
+		if !ok || name == "" {
+			continue
+		}
+		if d, ok := l.Timing.Float(f.Key); ok {
+			r.MainPhase, r.MainPhaseSeconds = name, d
+			break
+		}
+	}
+	if v, ok := l.Results.Float(benchlog.KeyMAE); ok {
+		r.MAE = v
+	}
+	if v, ok := l.Results.Float(benchlog.KeyPrecisionBits); ok {
+		r.PrecisionBits = v
+	} else if r.MAE == 0 {
+		r.PrecisionBits = math.Inf(1) // -log2(0): written as null
+	}
+	r.measure()
+	return r
+}
+
+// measure derives the memory and CPU figures from the phases.
+func (r *Run) measure() {
+	var user, sys, wall float64
+	hasCPU := false
+	for _, ph := range r.Log.Phases {
+		if peak, ok := ph.Fields.Int(benchlog.KeyPeakRSS); ok && peak > r.PeakRSSBytes {
+			r.PeakRSSBytes = peak
+		}
+		if ph.Fields.Has(benchlog.KeyParent) {
+			continue // counted in its parent
+		}
+		if d, ok := ph.Fields.Int(benchlog.KeyMemoryChange); ok {
+			r.MemoryChangeBytes += d
+			r.HasMemoryChange = true
+		}
+		u, okU := ph.Fields.Float(benchlog.KeyCPUUser)
+		s, okS := ph.Fields.Float(benchlog.KeyCPUSystem)
+		if !okU && !okS {
+			continue
+		}
+		hasCPU = true
+		user += u
+		sys += s
+		if d, ok := ph.Fields.Float(benchlog.KeyDuration); ok {
+			wall += d
+		}
+	}
+	if hasCPU {
+		r.CPUUserSeconds, r.CPUSystemSeconds, r.CPUWallSeconds = user, sys, wall
+	}
+}
+
+// Filter returns the runs whose benchmark name contains substr, ignoring
+// case, as analyze_logs.py --benchmark did.
+func Filter(runs []Run, substr string) []Run {
+	substr = strings.ToLower(substr)
+	var out []Run
+	for _, r := range runs {
+		if strings.Contains(strings.ToLower(r.Name), substr) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// Latest returns the newest run of each benchmark, by start time; runs with
+// the same start time, or without one, are ordered by file name (which
+// embeds the start time). The result is in summary order.
+func Latest(runs []Run) []Run {
+	newest := map[string]int{}
+	for i := range runs {
+		j, ok := newest[runs[i].Name]
+		if !ok || newer(&runs[i], &runs[j]) {
+			newest[runs[i].Name] = i
+		}
+	}
+	out := make([]Run, 0, len(newest))
+	for i := range runs {
+		if newest[runs[i].Name] == i {
+			out = append(out, runs[i])
+		}
+	}
+	sortRuns(out)
+	return out
+}
+
+func newer(a, b *Run) bool {
+	if !a.Start.IsZero() && !b.Start.IsZero() && !a.Start.Equal(b.Start) {
+		return a.Start.After(b.Start)
+	}
+	if c := strings.Compare(filepath.Base(a.Path), filepath.Base(b.Path)); c != 0 {
+		return c > 0
+	}
+	return a.Path > b.Path
+}
+
+// sortRuns puts runs in summary order: by start time, runs without one
+// last, then by file name.
+func sortRuns(runs []Run) {
+	slices.SortStableFunc(runs, func(a, b Run) int {
+		if c := cmp.Compare(boolInt(a.Start.IsZero()), boolInt(b.Start.IsZero())); c != 0 {
+			return c
+		}
+		if c := a.Start.Compare(b.Start); c != 0 {
+			return c
+		}
+		if c := strings.Compare(filepath.Base(a.Path), filepath.Base(b.Path)); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Path, b.Path)
+	})
+}
+
+func sorted(runs []Run) []Run {
+	out := slices.Clone(runs)
+	sortRuns(out)
+	return out
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// errorLine returns the first line of the run's error.
+func (r *Run) errorLine() string {
+	line, _, _ := strings.Cut(strings.TrimSpace(r.Log.Error), "\n")
+	return strings.TrimSpace(line)
+}
+
+// newestRun returns the run that started last (by file name when start
+// times are missing), or nil.
+func newestRun(runs []Run) *Run {
+	var best *Run
+	for i := range runs {
+		if best == nil || newer(&runs[i], best) {
+			best = &runs[i]
+		}
+	}
+	return best
+}
