@@ -1,16 +1,41 @@
-# The test command of README.md. It needs only Go: modules come from the
-# module proxy on first use.
+# The test command of README.md. It installs what it needs by itself: Go
+# modules come from the module proxy; Prometheus and docker-compose (to
+# validate docker-compose.yml) from Debian, when missing; the collector and
+# Jaeger are built by collector/stack into the ignored .cache/ folder.
 GO ?= go
+COMPONENT := exporters/benchlogexporter
 
-.PHONY: test run bench fmt-check
+.PHONY: test unit e2e deps run bench fmt-check vet
 
-test: fmt-check
-	$(GO) vet ./...
-	$(GO) test -race -count=1 ./...
+test: fmt-check vet unit e2e
 
 fmt-check:
 	@out="$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))"; \
 	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet ./...
+	cd $(COMPONENT) && $(GO) vet ./...
+
+# Unit tests of both modules: no servers.
+unit: deps
+	$(GO) test -race -count=1 ./...
+	cd $(COMPONENT) && $(GO) test -race -count=1 ./...
+
+# The end-to-end tests: build and start the stack (collector, Jaeger,
+# Prometheus on loopback ports), run benchmarks through it, stop it.
+e2e: deps
+	BENCHTRACE_E2E=1 BENCHTRACE_STACK_TEST=1 $(GO) test -p 1 -count=1 -timeout 45m -v ./collector/ ./collector/e2e/
+
+# Debian packages the tests use, installed once.
+deps:
+	@missing=""; \
+	command -v prometheus >/dev/null || missing="$$missing prometheus"; \
+	command -v docker-compose >/dev/null || missing="$$missing docker-compose"; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
 
 run:
 	$(GO) run ./bench/cmd/benchtrace run
@@ -18,3 +43,4 @@ run:
 # Speed, as docs/performance.md reports it (compare runs with benchstat).
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count 10 ./sdk/ ./sdk/usage/ ./exporters/benchlog/
+	cd $(COMPONENT) && $(GO) test -run '^$$' -bench . -benchmem -count 10 ./...

@@ -1,0 +1,319 @@
+package collector
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.yaml.in/yaml/v3"
+)
+
+// The module path prefixes whose versions the manifest pins.
+const (
+	corePrefix    = "go.opentelemetry.io/collector/"
+	contribPrefix = "github.com/open-telemetry/opentelemetry-collector-contrib/"
+	rootModule    = "github.com/benchtrace/benchtrace"
+)
+
+// manifest is the part of an ocb manifest these tests read (ocb's own
+// type is internal to go.opentelemetry.io/collector/cmd/builder).
+type manifest struct {
+	Dist struct {
+		Name       string `yaml:"name"`
+		Module     string `yaml:"module"`
+		OutputPath string `yaml:"output_path"`
+	} `yaml:"dist"`
+	Receivers  []manifestModule `yaml:"receivers"`
+	Processors []manifestModule `yaml:"processors"`
+	Exporters  []manifestModule `yaml:"exporters"`
+	Connectors []manifestModule `yaml:"connectors"`
+	Extensions []manifestModule `yaml:"extensions"`
+	Providers  []manifestModule `yaml:"providers"`
+	Replaces   []string         `yaml:"replaces"`
+}
+
+type manifestModule struct {
+	GoMod string `yaml:"gomod"`
+	Path  string `yaml:"path"`
+}
+
+func (m manifestModule) modPath() string    { p, _, _ := strings.Cut(m.GoMod, " "); return p }
+func (m manifestModule) modVersion() string { _, v, _ := strings.Cut(m.GoMod, " "); return v }
+
+func (m *manifest) modules() []manifestModule {
+	var all []manifestModule
+	for _, group := range [][]manifestModule{m.Receivers, m.Processors, m.Exporters, m.Connectors, m.Extensions, m.Providers} {
+		all = append(all, group...)
+	}
+	return all
+}
+
+// replace is one `replaces:` entry, parsed as go.mod would.
+type replace struct {
+	Old, New, NewVersion string // NewVersion empty: New is a directory
+}
+
+func (m *manifest) replaces(t *testing.T) map[string]replace {
+	t.Helper()
+	out := make(map[string]replace)
+	for _, r := range m.Replaces {
+		oldSide, newSide, ok := strings.Cut(r, "=>")
+		require.True(t, ok, "replace %q has no =>", r)
+		old := strings.Fields(oldSide)
+		fields := strings.Fields(newSide)
+		require.Len(t, old, 1, "replace %q: the manifest replaces every version of a module", r)
+		require.NotEmpty(t, fields, "replace %q", r)
+		rep := replace{Old: old[0], New: fields[0]}
+		if len(fields) == 2 {
+			rep.NewVersion = fields[1]
+		}
+		out[rep.Old] = rep
+	}
+	return out
+}
+
+func readManifest(t *testing.T) *manifest {
+	t.Helper()
+	data, err := os.ReadFile("builder-config.yaml")
+	require.NoError(t, err)
+	var m manifest
+	require.NoError(t, yaml.Unmarshal(data, &m), "parsing builder-config.yaml")
+	return &m
+}
+
+// goMod is the output of `go mod edit -json`.
+type goMod struct {
+	Module  struct{ Path string }
+	Go      string
+	Require []struct {
+		Path, Version string
+		Indirect      bool
+	}
+	Replace []struct {
+		Old, New struct{ Path, Version string }
+	}
+}
+
+func (g *goMod) version(path string) string {
+	for _, r := range g.Require {
+		if r.Path == path {
+			return r.Version
+		}
+	}
+	return ""
+}
+
+// readGoMod parses a go.mod with the go command's own parser.
+func readGoMod(t *testing.T, path string) *goMod {
+	t.Helper()
+	goCmd, err := exec.LookPath("go")
+	require.NoError(t, err, "the go command, to parse %s", path)
+	out, err := exec.Command(goCmd, "mod", "edit", "-json", path).Output()
+	require.NoError(t, err, "go mod edit -json %s", path)
+	var g goMod
+	require.NoError(t, json.Unmarshal(out, &g))
+	return &g
+}
+
+// pins are the versions the manifest uses for each family of modules.
+type pins struct{ core, stable, contrib string }
+
+func manifestPins(t *testing.T, m *manifest) pins {
+	t.Helper()
+	seen := map[string]map[string][]string{"core": {}, "stable": {}, "contrib": {}}
+	for _, mod := range m.modules() {
+		path, version := mod.modPath(), mod.modVersion()
+		require.NotEmpty(t, version, "gomod %q has no version", mod.GoMod)
+		if family := moduleFamily(path, version); family != "" {
+			seen[family][version] = append(seen[family][version], path)
+		}
+	}
+	one := func(family string) string {
+		versions := seen[family]
+		require.Len(t, versions, 1, "the manifest's %s modules should share one version: %v", family, versions)
+		for v := range versions {
+			return v
+		}
+		return ""
+	}
+	return pins{core: one("core"), stable: one("stable"), contrib: one("contrib")}
+}
+
+// moduleFamily says which pin a module follows: "core" (collector v0.x),
+// "stable" (collector v1.x), "contrib", or "" (none).
+func moduleFamily(path, version string) string {
+	switch {
+	case strings.HasPrefix(path, corePrefix) && strings.HasPrefix(version, "v0."):
+		return "core"
+	case strings.HasPrefix(path, corePrefix):
+		return "stable"
+	case strings.HasPrefix(path, contribPrefix):
+		return "contrib"
+	}
+	return ""
+}
+
+func (p pins) forModule(path, version string) string {
+	switch moduleFamily(path, version) {
+	case "core":
+		return p.core
+	case "stable":
+		return p.stable
+	case "contrib":
+		return p.contrib
+	}
+	return ""
+}
+
+func TestManifestPins(t *testing.T) {
+	m := readManifest(t)
+	p := manifestPins(t, m)
+	// Contrib releases with core: contrib v0.N is built on core v0.N.
+	assert.Equal(t, p.core, p.contrib, "contrib and core pins")
+
+	// ocb's version is the core version it generates code for.
+	script, err := os.ReadFile("stack")
+	require.NoError(t, err)
+	assert.Contains(t, string(script), "readonly OCB_VERSION="+p.core+"\n",
+		"collector/stack installs ocb at the manifest's core version")
+
+	assert.Equal(t, "benchtrace-collector", m.Dist.Name, "collector/stack runs this binary name")
+	// The generated sources and the binary stay in the ignored cache.
+	assert.Equal(t, "../.cache/stack/collector-src", m.Dist.OutputPath,
+		"collector/stack looks there, and the relative replaces count from there")
+
+	for _, mod := range m.modules() {
+		if mod.Path != "" {
+			assert.DirExists(t, mod.Path, "path of %s, relative to collector/ (ocb runs from there)", mod.modPath())
+		}
+	}
+	for _, r := range m.replaces(t) {
+		if r.NewVersion == "" {
+			assert.FileExists(t, filepath.Join(m.Dist.OutputPath, r.New, "go.mod"),
+				"replace %s => %s, relative to output_path", r.Old, r.New)
+		}
+	}
+}
+
+// TestManifestMatchesComponents keeps the manifest and each local component
+// (the benchlog exporter) in agreement, as Jaeger's builder manifest test
+// does: same module path, the same collector versions, and the component's
+// local replaces repeated in the manifest (a dependency's replaces don't
+// apply to the module that builds it).
+func TestManifestMatchesComponents(t *testing.T) {
+	m := readManifest(t)
+	p := manifestPins(t, m)
+	reps := m.replaces(t)
+
+	var local int
+	for _, mod := range m.modules() {
+		if mod.Path == "" {
+			continue
+		}
+		local++
+		t.Run(mod.modPath(), func(t *testing.T) {
+			dir := filepath.Clean(mod.Path)
+			g := readGoMod(t, filepath.Join(dir, "go.mod"))
+			assert.Equal(t, mod.modPath(), g.Module.Path, "module path in %s/go.mod vs the manifest's gomod", dir)
+
+			for _, r := range g.Require {
+				want := p.forModule(r.Path, r.Version)
+				if want != "" {
+					assert.Equal(t, want, r.Version, "%s/go.mod requires %s; the manifest pins its family", dir, r.Path)
+				}
+			}
+
+			for _, r := range g.Replace {
+				if r.New.Version != "" {
+					continue
+				}
+				target := filepath.Join(dir, r.New.Path)
+				mr, ok := reps[r.Old.Path]
+				if !assert.True(t, ok, "%s/go.mod replaces %s => %s; the manifest should too (relative to output_path: %s)",
+					dir, r.Old.Path, r.New.Path, mustRel(t, m.Dist.OutputPath, target)) {
+					continue
+				}
+				assert.Equal(t, target, filepath.Join(m.Dist.OutputPath, mr.New),
+					"the manifest's replace of %s points elsewhere than %s/go.mod's", r.Old.Path, dir)
+			}
+
+			checkLogSDKPin(t, reps, filepath.Join(dir, "go.mod"), g)
+			if g.version(rootModule) != "" || hasReplace(g, rootModule) {
+				checkLogSDKPin(t, reps, filepath.Join("..", "go.mod"), readGoMod(t, filepath.Join("..", "go.mod")))
+			}
+		})
+	}
+	assert.Positive(t, local, "the manifest should build the benchlog exporter from ../exporters/benchlogexporter")
+}
+
+// checkLogSDKPin: the manifest moves the otel log SDK (and its exporters)
+// to the otel release that the component's module graph uses; see the
+// comment in builder-config.yaml.
+func checkLogSDKPin(t *testing.T, reps map[string]replace, path string, g *goMod) {
+	t.Helper()
+	otel := g.version("go.opentelemetry.io/otel")
+	r, ok := reps["go.opentelemetry.io/otel/sdk/log"]
+	if otel == "" || !ok {
+		return
+	}
+	assert.Equal(t, otel, r.NewVersion,
+		"%s requires go.opentelemetry.io/otel %s: the manifest's go.opentelemetry.io/otel/sdk/log should be that release", path, otel)
+}
+
+func hasReplace(g *goMod, path string) bool {
+	for _, r := range g.Replace {
+		if r.Old.Path == path {
+			return true
+		}
+	}
+	return false
+}
+
+func mustRel(t *testing.T, base, target string) string {
+	t.Helper()
+	rel, err := filepath.Rel(base, target)
+	require.NoError(t, err)
+	return rel
+}
+
+// The benchlog exporter must be in the manifest by gomod + path, as the
+// stack and the README describe it.
+func TestManifestHasBenchlog(t *testing.T) {
+	m := readManifest(t)
+	var found []string
+	for _, e := range m.Exporters {
+		if e.modPath() == rootModule+"/exporters/benchlogexporter" {
+			found = append(found, e.Path)
+		}
+	}
+	assert.Equal(t, []string{"../exporters/benchlogexporter"}, found)
+}
+
+var envRef = regexp.MustCompile(`\$\{env:(BENCHTRACE_[A-Z_]+)(:-[^}]*)?\}`)
+
+// Every port the configs read from the environment is one collector/stack
+// sets, so that tests can move the whole stack.
+func TestConfigEnvVarsAreSetByStack(t *testing.T) {
+	script, err := os.ReadFile("stack")
+	require.NoError(t, err)
+	for _, file := range []string{"config.yaml", "jaeger.yaml"} {
+		data, err := os.ReadFile(file)
+		require.NoError(t, err)
+		matches := envRef.FindAllStringSubmatch(string(data), -1)
+		require.NotEmpty(t, matches, file)
+		for _, m := range matches {
+			name := m[1]
+			if name == "BENCHTRACE_JAEGER_MAX_TRACES" {
+				continue // a setting with a default, not a port
+			}
+			assert.Contains(t, string(script), fmt.Sprintf("\texport %s=", name), "%s reads %s", file, name)
+		}
+	}
+}
