@@ -1,0 +1,235 @@
+package benchlogexporter
+
+import (
+	"encoding/hex"
+	"time"
+	"unicode/utf8"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/benchtrace/benchtrace/exporters/benchlog"
+	"github.com/benchtrace/benchtrace/sdk/semconv"
+)
+
+// spanKind says what a span is to the log, as the in-process processor
+// classifies it: a run's root carries semconv.BenchmarkName and not
+// semconv.PhaseName; a phase carries semconv.PhaseName; any other span is
+// not part of the log.
+type spanKind int
+
+const (
+	kindOther spanKind = iota
+	kindRoot
+	kindPhase
+)
+
+func classify(attrs pcommon.Map) spanKind {
+	if _, ok := attrs.Get(semconv.PhaseName); ok {
+		return kindPhase
+	}
+	if _, ok := attrs.Get(semconv.BenchmarkName); ok {
+		return kindRoot
+	}
+	return kindOther
+}
+
+// converter turns pdata spans into benchlog.Spans, the SDK-free form that
+// benchlog.Assemble reads, bounding every value to maxBytes.
+//
+// OTLP values map to benchlog's attribute types as follows: string, bool,
+// int and double as they are; an array whose elements are all strings,
+// bools, ints or doubles to []string, []bool, []int64 or []float64 (an empty
+// array to []string); any other array, a map or bytes to a string, as
+// OpenTelemetry specifies for non-OTLP exporters (JSON for arrays and maps,
+// base64 for bytes); an empty value to nil, which Assemble reports and
+// leaves out.
+//
+// Attribute keys are cut at maxBytes too, but never below minKeyBytes, so
+// that a small bound does not cut benchtrace's own keys.
+type converter struct {
+	maxBytes  int
+	truncated int // values cut since the last reset
+}
+
+// span converts s. res is the converted resource of s, shared by all spans
+// of that resource and never modified.
+func (c *converter) span(s ptrace.Span, res map[string]any) *benchlog.Span {
+	out := &benchlog.Span{
+		TraceID:       traceIDString(s.TraceID()),
+		SpanID:        spanIDString(s.SpanID()),
+		ParentSpanID:  spanIDString(s.ParentSpanID()),
+		Name:          c.str(s.Name()),
+		Start:         timeOf(s.StartTimestamp()),
+		End:           timeOf(s.EndTimestamp()),
+		Failed:        s.Status().Code() == ptrace.StatusCodeError,
+		StatusMessage: c.str(s.Status().Message()),
+		Attributes:    c.attrs(s.Attributes()),
+		Resource:      res,
+	}
+	// Only the first exception event is kept: it is the only event the log
+	// reads (the error and stack trace of a failed run or phase), and other
+	// events would cost memory for nothing.
+	evs := s.Events()
+	for i := 0; i < evs.Len(); i++ {
+		ev := evs.At(i)
+		if ev.Name() != semconv.ExceptionEventName {
+			continue
+		}
+		out.Events = []benchlog.Event{{
+			Name:       ev.Name(),
+			Time:       timeOf(ev.Timestamp()),
+			Attributes: c.attrs(ev.Attributes()),
+		}}
+		break
+	}
+	return out
+}
+
+// traceIDString is the 32 hex digits of id, as otel-go writes it; "" for
+// the empty (invalid) ID.
+func traceIDString(id pcommon.TraceID) string {
+	if id.IsEmpty() {
+		return ""
+	}
+	return hex.EncodeToString(id[:])
+}
+
+// spanIDString is the 16 hex digits of id; "" for the empty ID (no parent).
+func spanIDString(id pcommon.SpanID) string {
+	if id.IsEmpty() {
+		return ""
+	}
+	return hex.EncodeToString(id[:])
+}
+
+// timeOf converts an OTLP timestamp; 0 (unset) is the zero time, which the
+// log shows as null, not as 1970.
+func timeOf(ts pcommon.Timestamp) time.Time {
+	if ts == 0 {
+		return time.Time{}
+	}
+	return ts.AsTime()
+}
+
+func (c *converter) attrs(m pcommon.Map) map[string]any {
+	out := make(map[string]any, m.Len())
+	for k, v := range m.All() {
+		if len(k) > max(c.maxBytes, minKeyBytes) {
+			c.truncated++
+			k = cut(k, max(c.maxBytes, minKeyBytes))
+		}
+		out[k] = c.value(v)
+	}
+	return out
+}
+
+const minKeyBytes = 256
+
+func (c *converter) value(v pcommon.Value) any {
+	switch v.Type() {
+	case pcommon.ValueTypeStr:
+		return c.str(v.Str())
+	case pcommon.ValueTypeBool:
+		return v.Bool()
+	case pcommon.ValueTypeInt:
+		return v.Int()
+	case pcommon.ValueTypeDouble:
+		return v.Double()
+	case pcommon.ValueTypeSlice:
+		return c.slice(v.Slice())
+	case pcommon.ValueTypeMap, pcommon.ValueTypeBytes:
+		return c.str(v.AsString())
+	}
+	return nil
+}
+
+// slice converts a homogeneous array to a typed slice, cut to maxBytes.
+func (c *converter) slice(s pcommon.Slice) any {
+	n := s.Len()
+	if n == 0 {
+		return []string{}
+	}
+	typ := s.At(0).Type()
+	for i := 1; i < n; i++ {
+		if s.At(i).Type() != typ {
+			return c.str(sliceJSON(s)) // a mixed array
+		}
+	}
+	switch typ {
+	case pcommon.ValueTypeStr:
+		out := make([]string, 0, n)
+		size := 0
+		for i := 0; i < n; i++ {
+			e := s.At(i).Str()
+			if size+len(e) > c.maxBytes {
+				c.truncated++
+				if rest := c.maxBytes - size; rest > 0 && len(out) == 0 {
+					out = append(out, cut(e, rest))
+				}
+				break
+			}
+			size += len(e)
+			out = append(out, e)
+		}
+		return out
+	case pcommon.ValueTypeBool:
+		m := c.elems(n, 1)
+		out := make([]bool, m)
+		for i := range out {
+			out[i] = s.At(i).Bool()
+		}
+		return out
+	case pcommon.ValueTypeInt:
+		m := c.elems(n, 8)
+		out := make([]int64, m)
+		for i := range out {
+			out[i] = s.At(i).Int()
+		}
+		return out
+	case pcommon.ValueTypeDouble:
+		m := c.elems(n, 8)
+		out := make([]float64, m)
+		for i := range out {
+			out[i] = s.At(i).Double()
+		}
+		return out
+	}
+	return c.str(sliceJSON(s))
+}
+
+// elems returns how many of n elements of size bytes fit in maxBytes.
+func (c *converter) elems(n, size int) int {
+	if n*size <= c.maxBytes {
+		return n
+	}
+	c.truncated++
+	return c.maxBytes / size
+}
+
+func sliceJSON(s pcommon.Slice) string {
+	v := pcommon.NewValueSlice()
+	s.CopyTo(v.Slice())
+	return v.AsString()
+}
+
+// str bounds s to maxBytes.
+func (c *converter) str(s string) string {
+	if len(s) <= c.maxBytes {
+		return s
+	}
+	c.truncated++
+	return cut(s, c.maxBytes)
+}
+
+// cut returns the longest prefix of s of at most n bytes that does not end
+// inside a UTF-8 sequence.
+func cut(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
