@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -262,6 +263,11 @@ func phasesFromObject(obj Object) Phases {
 
 // MarshalJSON writes the log with its keys in the documented order.
 func (l *Log) MarshalJSON() ([]byte, error) {
+	return appendObject(nil, l.object())
+}
+
+// object returns the log as one ordered object.
+func (l *Log) object() Object {
 	var errV any
 	if l.Error != "" {
 		errV = l.Error
@@ -275,8 +281,7 @@ func (l *Log) MarshalJSON() ([]byte, error) {
 		{"status", l.Status},
 		{"error", errV},
 	}
-	obj = append(obj, l.Extra...)
-	return appendObject(nil, obj)
+	return append(obj, l.Extra...)
 }
 
 // UnmarshalJSON reads a log written by benchtrace or by the Python logger.
@@ -343,19 +348,15 @@ func Decode(data []byte) (*Log, error) {
 	return &l, nil
 }
 
-// Encode writes l as indented JSON with a trailing newline.
+// Encode writes l as indented JSON (two spaces, as json.Indent would) with
+// a trailing newline.
 func Encode(l *Log) ([]byte, error) {
-	raw, err := l.MarshalJSON()
+	e := encoder{indent: "  "}
+	b, err := e.appendObject(make([]byte, 0, 4096), l.object(), 0)
 	if err != nil {
 		return nil, err
 	}
-	var buf bytes.Buffer
-	buf.Grow(len(raw) + len(raw)/2)
-	if err := json.Indent(&buf, raw, "", "  "); err != nil {
-		return nil, fmt.Errorf("indenting run log: %w", err)
-	}
-	buf.WriteByte('\n')
-	return buf.Bytes(), nil
+	return append(b, '\n'), nil
 }
 
 func nonNil(o Object) Object {
@@ -493,22 +494,64 @@ func sanitizeNonFinite(data []byte) []byte {
 }
 
 func appendObject(b []byte, o Object) ([]byte, error) {
+	return encoder{}.appendObject(b, o, 0)
+}
+
+func appendValue(b []byte, v any) ([]byte, error) {
+	return encoder{}.appendValue(b, v, 0)
+}
+
+// encoder writes JSON compact (indent "") or indented exactly as
+// json.Indent(dst, compact, "", indent) would, without the second pass.
+type encoder struct{ indent string }
+
+// newline starts a line at depth; nothing when compact.
+func (e encoder) newline(b []byte, depth int) []byte {
+	if e.indent == "" {
+		return b
+	}
+	b = append(b, '\n')
+	for range depth {
+		b = append(b, e.indent...)
+	}
+	return b
+}
+
+func (e encoder) appendObject(b []byte, o Object, depth int) ([]byte, error) {
+	if len(o) == 0 {
+		return append(b, "{}"...), nil
+	}
 	b = append(b, '{')
 	for i, f := range o {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		kb, err := json.Marshal(f.Key)
-		if err != nil {
-			return nil, err
-		}
-		b = append(b, kb...)
+		b = e.newline(b, depth+1)
+		b = appendString(b, f.Key)
 		b = append(b, ':')
-		if b, err = appendValue(b, f.Value); err != nil {
+		if e.indent != "" {
+			b = append(b, ' ')
+		}
+		var err error
+		if b, err = e.appendValue(b, f.Value, depth+1); err != nil {
 			return nil, fmt.Errorf("key %q: %w", f.Key, err)
 		}
 	}
-	return append(b, '}'), nil
+	return append(e.newline(b, depth), '}'), nil
+}
+
+// appendString appends s as a JSON string, escaped as json.Marshal escapes
+// it.
+func appendString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			q, _ := json.Marshal(s) // escapes, HTML-safe, invalid UTF-8 replaced
+			return append(b, q...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
 }
 
 func appendFloat(b []byte, f float64) []byte {
@@ -521,15 +564,14 @@ func appendFloat(b []byte, f float64) []byte {
 	return strconv.AppendFloat(b, f, 'g', -1, 64)
 }
 
-func appendValue(b []byte, v any) ([]byte, error) {
+func (e encoder) appendValue(b []byte, v any, depth int) ([]byte, error) {
 	switch x := v.(type) {
 	case nil:
 		return append(b, "null"...), nil
 	case bool:
 		return strconv.AppendBool(b, x), nil
 	case string:
-		s, err := json.Marshal(x)
-		return append(b, s...), err
+		return appendString(b, x), nil
 	case float64:
 		return appendFloat(b, x), nil
 	case float32:
@@ -541,35 +583,46 @@ func appendValue(b []byte, v any) ([]byte, error) {
 	case uint64:
 		return strconv.AppendUint(b, x, 10), nil
 	case Object:
-		return appendObject(b, x)
+		return e.appendObject(b, x, depth)
 	case Phases:
-		raw, err := x.MarshalJSON()
-		return append(b, raw...), err
+		obj := make(Object, len(x))
+		for i, ph := range x {
+			obj[i] = Field{ph.Name, ph.Fields}
+		}
+		return e.appendObject(b, obj, depth)
 	case []float64:
-		b = append(b, '[')
-		for i, f := range x {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendFloat(b, f)
-		}
-		return append(b, ']'), nil
+		return appendArray(e, b, x, depth, func(b []byte, f float64) ([]byte, error) { return appendFloat(b, f), nil })
 	case []any:
-		b = append(b, '[')
-		for i, e := range x {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			var err error
-			if b, err = appendValue(b, e); err != nil {
-				return nil, err
-			}
-		}
-		return append(b, ']'), nil
+		return appendArray(e, b, x, depth, func(b []byte, v any) ([]byte, error) { return e.appendValue(b, v, depth+1) })
 	}
 	raw, err := json.Marshal(v)
 	if err != nil {
 		return nil, err
 	}
-	return append(b, raw...), nil
+	if e.indent == "" {
+		return append(b, raw...), nil
+	}
+	buf := bytes.NewBuffer(b)
+	if err := json.Indent(buf, raw, strings.Repeat(e.indent, depth), e.indent); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+func appendArray[T any](e encoder, b []byte, xs []T, depth int, elem func([]byte, T) ([]byte, error)) ([]byte, error) {
+	if len(xs) == 0 {
+		return append(b, "[]"...), nil
+	}
+	b = append(b, '[')
+	for i, x := range xs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = e.newline(b, depth+1)
+		var err error
+		if b, err = elem(b, x); err != nil {
+			return nil, err
+		}
+	}
+	return append(e.newline(b, depth), ']'), nil
 }

@@ -1,9 +1,11 @@
 package benchlog
 
 import (
+	"bytes"
 	"encoding/json"
 	"math"
 	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -89,4 +91,38 @@ func FuzzDecode(f *testing.F) {
 			t.Fatalf("encoded log is not valid JSON: %s", out)
 		}
 	})
+}
+
+// TestEncodeIsIndentedMarshal checks the one-pass indented encoder against
+// json.Indent of the compact encoding, on every log in testdata and on
+// values that take the encoder's slower paths.
+func TestEncodeIsIndentedMarshal(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("testdata", "*.json"))
+	require.NoError(t, err)
+	require.NotEmpty(t, files)
+	var logs []*Log
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		require.NoError(t, err)
+		l, err := Decode(data)
+		require.NoError(t, err, f)
+		logs = append(logs, l)
+	}
+	logs = append(logs, &Log{
+		Metadata: Object{{Key: "html <&> \"quoted\"\n\t\u2028 é \xff", Value: "ünïcode <b>"}},
+		Model:    Object{{Key: "tags", Value: []string{"a", "b"}}, {Key: "empty", Value: []any{}}, {Key: "nested", Value: []any{Object{}, []any{1.5, nil}}}},
+		Results:  Object{{Key: "m", Value: map[string]any{"x": []int64{1, 2}}}, {Key: "f", Value: []float64{}}},
+		Status:   "failed",
+		Error:    "boom\n\ngoroutine 1",
+	})
+	for i, l := range logs {
+		compact, err := l.MarshalJSON()
+		require.NoError(t, err)
+		var want bytes.Buffer
+		require.NoError(t, json.Indent(&want, compact, "", "  "))
+		want.WriteByte('\n')
+		got, err := Encode(l)
+		require.NoError(t, err)
+		assert.Equal(t, want.String(), string(got), "log %d", i)
+	}
 }
