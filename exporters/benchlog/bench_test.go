@@ -2,6 +2,8 @@ package benchlog
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 )
@@ -61,6 +63,47 @@ func BenchmarkWriteLog(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		if err := dir.Replace(path, data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkCreateLog is the first write of a run's log: a new file, claimed
+// atomically. BenchmarkAppendBaseline, appending the same bytes to one open
+// file (what the contrib fileexporter does), is its baseline.
+func BenchmarkCreateLog(b *testing.B) {
+	root, phases := twelvePhases()
+	l, _ := Assemble(root, phases, time.UTC)
+	data, _ := Encode(l)
+	dir, err := OpenDir(b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		i++ // a new second each time: no name collisions
+		if _, err := dir.Create("bench", start.Add(time.Duration(i)*time.Second), data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkAppendBaseline(b *testing.B) {
+	root, phases := twelvePhases()
+	l, _ := Assemble(root, phases, time.UTC)
+	data, _ := Encode(l)
+	f, err := os.Create(filepath.Join(b.TempDir(), "all.json"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := f.Write(data); err != nil {
 			b.Fatal(err)
 		}
 	}
