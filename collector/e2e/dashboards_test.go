@@ -1,0 +1,52 @@
+package e2e
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/benchtrace/benchtrace/dashboards"
+)
+
+// TestDashboardQueries runs every PromQL expression of every dashboard panel
+// and template variable against the live Prometheus, after real runs of a
+// benchmark, with the template variables filled in for that benchmark. A
+// query that returns nothing is a panel that would show nothing: a failure.
+func TestDashboardQueries(t *testing.T) {
+	s := needStack(t)
+	const bench = "mlp_polyrelu_synthetic" // records MAE and has an inference phase
+	// A first run creates the series; Prometheus scrapes them (every 2 s,
+	// after the connectors' 2 s flush), so that rates and increases over
+	// the next runs have a start.
+	s.benchtrace(t, "run", "--logs", t.TempDir(), "--otlp-endpoint", s.otlp, "--only", "^"+bench+"$", "--size", "small")
+	time.Sleep(6 * time.Second)
+	s.benchtrace(t, "run", "--logs", t.TempDir(), "--otlp-endpoint", s.otlp, "--only", "^"+bench+"$", "--size", "small", "--repeat", "2")
+
+	queries, err := dashboards.Queries(map[string]string{"benchmark": bench, "main_phase": "inference"})
+	require.NoError(t, err)
+	require.NotEmpty(t, queries)
+	for _, q := range queries {
+		name := q.Dashboard + "/" + q.Panel + q.Variable + "/" + q.RefID
+		t.Run(name, func(t *testing.T) {
+			err := eventually(30*time.Second, time.Second, func() error {
+				r, err := s.query(q.Expr)
+				if err != nil {
+					return err
+				}
+				if len(r) == 0 {
+					return fmt.Errorf("no data")
+				}
+				for _, x := range r {
+					if v, _ := x.Value[1].(string); v != "NaN" {
+						return nil
+					}
+				}
+				return fmt.Errorf("only NaN: %v", r)
+			})
+			assert.NoError(t, err, "query %s", q.Expr)
+		})
+	}
+}
