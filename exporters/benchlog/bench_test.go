@@ -18,6 +18,21 @@ func twelvePhases() (*Span, []*Span) {
 	return root, phases
 }
 
+// twelvePhaseLog returns the encoded log of twelvePhases.
+func twelvePhaseLog(b *testing.B) []byte {
+	b.Helper()
+	root, phases := twelvePhases()
+	l, err := Assemble(root, phases, time.UTC)
+	if err != nil {
+		b.Fatal(err)
+	}
+	data, err := Encode(l)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return data
+}
+
 // BenchmarkAssemble12Phases is the span→log path of one run: assembly and
 // JSON encoding.
 func BenchmarkAssemble12Phases(b *testing.B) {
@@ -48,9 +63,7 @@ func BenchmarkAssembleOnly12Phases(b *testing.B) {
 // BenchmarkWriteLog is one checkpoint write: a temporary file renamed over the
 // log.
 func BenchmarkWriteLog(b *testing.B) {
-	root, phases := twelvePhases()
-	l, _ := Assemble(root, phases, time.UTC)
-	data, _ := Encode(l)
+	data := twelvePhaseLog(b)
 	dir, err := OpenDir(b.TempDir())
 	if err != nil {
 		b.Fatal(err)
@@ -72,9 +85,7 @@ func BenchmarkWriteLog(b *testing.B) {
 // atomically. BenchmarkAppendBaseline, appending the same bytes to one open
 // file (what the contrib fileexporter does), is its baseline.
 func BenchmarkCreateLog(b *testing.B) {
-	root, phases := twelvePhases()
-	l, _ := Assemble(root, phases, time.UTC)
-	data, _ := Encode(l)
+	data := twelvePhaseLog(b)
 	dir, err := OpenDir(b.TempDir())
 	if err != nil {
 		b.Fatal(err)
@@ -92,9 +103,7 @@ func BenchmarkCreateLog(b *testing.B) {
 }
 
 func BenchmarkAppendBaseline(b *testing.B) {
-	root, phases := twelvePhases()
-	l, _ := Assemble(root, phases, time.UTC)
-	data, _ := Encode(l)
+	data := twelvePhaseLog(b)
 	f, err := os.Create(filepath.Join(b.TempDir(), "all.json"))
 	if err != nil {
 		b.Fatal(err)
