@@ -280,7 +280,11 @@ const (
 // childMain runs RUNS runs of PHASES phases each, sending them over OTLP,
 // and prints each run's ID.
 func childMain(mode string) int {
-	if mode != "load" {
+	switch mode {
+	case "crash":
+		return crashChild()
+	case "load":
+	default:
 		fmt.Fprintln(os.Stderr, "unknown child mode", mode)
 		return 2
 	}
