@@ -724,18 +724,22 @@ func TestParsePromQL(t *testing.T) {
 	assert.Equal(t, []matcher{{"a", "=~", "x"}, {"b", "!=", "y,z"}}, p.matchers)
 }
 
+// receiversYAML is the OTLP gRPC receiver's address, in the collector's and
+// Jaeger's configs alike.
+type receiversYAML struct {
+	OTLP struct {
+		Protocols struct {
+			GRPC struct {
+				Endpoint string `yaml:"endpoint"`
+			} `yaml:"grpc"`
+		} `yaml:"protocols"`
+	} `yaml:"otlp"`
+}
+
 // collectorConfigYAML is the part of collector/config.yaml (and of its
 // compose overlay) that says where things listen.
 type collectorConfigYAML struct {
-	Receivers struct {
-		OTLP struct {
-			Protocols struct {
-				GRPC struct {
-					Endpoint string `yaml:"endpoint"`
-				} `yaml:"grpc"`
-			} `yaml:"protocols"`
-		} `yaml:"otlp"`
-	} `yaml:"receivers"`
+	Receivers receiversYAML `yaml:"receivers"`
 	Exporters map[string]struct {
 		Endpoint string `yaml:"endpoint"`
 	} `yaml:"exporters"`
@@ -867,15 +871,7 @@ type jaegerConfigYAML struct {
 			} `yaml:"grpc"`
 		} `yaml:"jaeger_query"`
 	} `yaml:"extensions"`
-	Receivers struct {
-		OTLP struct {
-			Protocols struct {
-				GRPC struct {
-					Endpoint string `yaml:"endpoint"`
-				} `yaml:"grpc"`
-			} `yaml:"protocols"`
-		} `yaml:"otlp"`
-	} `yaml:"receivers"`
+	Receivers receiversYAML `yaml:"receivers"`
 }
 
 // compose is the part of docker-compose.yml the tests read.
