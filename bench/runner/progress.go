@@ -58,9 +58,9 @@ func (p *progress) OnEnd(s sdktrace.ReadOnlySpan) {
 		mark = "✗"
 	}
 	d := time.Duration(attrs[semconv.PhaseDuration].AsFloat64() * float64(time.Second))
-	line := fmt.Sprintf("  %s %-22s %10s  cpu %8s  peak %9s", mark, name,
-		d.Round(time.Microsecond), time.Duration((attrs[semconv.PhaseCPUUser].AsFloat64()+attrs[semconv.PhaseCPUSystem].AsFloat64())*float64(time.Second)).Round(time.Millisecond),
-		bytesIEC(attrs[semconv.PhaseMemoryPeak].AsInt64()))
+	cpu := time.Duration((attrs[semconv.PhaseCPUUser].AsFloat64() + attrs[semconv.PhaseCPUSystem].AsFloat64()) * float64(time.Second))
+	line := fmt.Sprintf("  %s %-22s %10s  cpu %9s  peak %9s", mark, name,
+		shortDuration(d), shortDuration(cpu), bytesIEC(attrs[semconv.PhaseMemoryPeak].AsInt64()))
 	if s.Status().Description != "" {
 		line += "  " + firstLine(s.Status().Description)
 	}
@@ -99,6 +99,24 @@ func attrMap(kvs []attribute.KeyValue) map[attribute.Key]attribute.Value {
 		m[kv.Key] = kv.Value
 	}
 	return m
+}
+
+// shortDuration formats d with four significant digits at most: 112µs,
+// 40.37ms, 2.933s, 1m23.5s.
+func shortDuration(d time.Duration) string {
+	switch {
+	case d < time.Microsecond:
+		return d.String()
+	case d < time.Millisecond:
+		return d.Round(time.Microsecond).String()
+	case d < 10*time.Millisecond:
+		return d.Round(10 * time.Microsecond).String()
+	case d < 100*time.Millisecond:
+		return d.Round(100 * time.Microsecond).String()
+	case d < time.Minute:
+		return d.Round(time.Millisecond).String()
+	}
+	return d.Round(100 * time.Millisecond).String()
 }
 
 func firstLine(s string) string {

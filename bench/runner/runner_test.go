@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -68,5 +69,23 @@ func TestMainFlags(t *testing.T) {
 			assert.Contains(t, stdout.String(), tt.want)
 			assert.Equal(t, 3, strings.Count(stdout.String(), "\n"), "one line per benchmark")
 		})
+	}
+}
+
+func TestShortDuration(t *testing.T) {
+	tests := []struct {
+		in   time.Duration
+		want string
+	}{
+		{0, "0s"},
+		{112345 * time.Nanosecond, "112µs"},
+		{2658400 * time.Nanosecond, "2.66ms"},
+		{40365123 * time.Nanosecond, "40.4ms"},
+		{557249001 * time.Nanosecond, "557ms"},
+		{2932909000 * time.Nanosecond, "2.933s"},
+		{83456 * time.Millisecond, "1m23.5s"},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, shortDuration(tt.in), tt.in.String())
 	}
 }
