@@ -1,4 +1,4 @@
-package benchlog // import "github.com/benchtrace/benchtrace/exporters/benchlog"
+package benchlog
 
 import (
 	"bytes"
