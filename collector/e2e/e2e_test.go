@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -259,7 +260,7 @@ func value(o benchlog.Object, key string) func([]promSample) error {
 		for _, x := range r {
 			s, _ := x.Value[1].(string)
 			f, err := strconv.ParseFloat(s, 64)
-			if err == nil && (f == want || (f-want)/want < 1e-9 && (want-f)/want < 1e-9) {
+			if err == nil && math.Abs(f-want) <= 1e-9*math.Abs(want) {
 				return nil
 			}
 			got = append(got, s)
