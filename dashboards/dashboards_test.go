@@ -1,9 +1,8 @@
-package dashboards
+package dashboards_test
 
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io/fs"
 	"maps"
@@ -19,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/benchtrace/benchtrace/internal/dashtest"
 	"github.com/benchtrace/benchtrace/sdk/semconv"
 )
 
@@ -38,9 +38,12 @@ const (
 // sampleVars fills every variable that has no default.
 var sampleVars = map[string]string{"benchmark": "gemm"}
 
-func loadT(t *testing.T) []*dashboard {
+// dashboardsFS is this directory: json/ and provisioning/.
+var dashboardsFS = os.DirFS(".")
+
+func loadT(t *testing.T) []*dashtest.Dashboard {
 	t.Helper()
-	ds, err := load()
+	ds, err := dashtest.Load(dashboardsFS)
 	require.NoError(t, err)
 	require.NotEmpty(t, ds)
 	return ds
@@ -49,11 +52,11 @@ func loadT(t *testing.T) []*dashboard {
 // rawDashboards returns each dashboard file as generic JSON.
 func rawDashboards(t *testing.T) map[string]any {
 	t.Helper()
-	names, err := fs.Glob(FS(), "json/*.json")
+	names, err := fs.Glob(dashboardsFS, "json/*.json")
 	require.NoError(t, err)
 	out := map[string]any{}
 	for _, name := range names {
-		data, err := fs.ReadFile(FS(), name)
+		data, err := fs.ReadFile(dashboardsFS, name)
 		require.NoError(t, err)
 		var v any
 		require.NoError(t, json.Unmarshal(data, &v), name)
@@ -79,8 +82,8 @@ func TestDashboardsParse(t *testing.T) {
 	ds := loadT(t)
 	uids, titles := map[string]bool{}, map[string]bool{}
 	for _, d := range ds {
-		t.Run(d.file, func(t *testing.T) {
-			assert.Equal(t, wantUID[d.file], d.UID, "uid of %s", d.file)
+		t.Run(d.File, func(t *testing.T) {
+			assert.Equal(t, wantUID[d.File], d.UID, "uid of %s", d.File)
 			assert.Regexp(t, `^[a-zA-Z0-9_-]{1,40}$`, d.UID)
 			assert.False(t, uids[d.UID], "uid %s used twice", d.UID)
 			assert.False(t, titles[d.Title], "title %q used twice", d.Title)
@@ -92,7 +95,7 @@ func TestDashboardsParse(t *testing.T) {
 			assert.LessOrEqual(t, d.SchemaVersion, 41)
 
 			ids := map[int]bool{}
-			for _, p := range d.allPanels() {
+			for _, p := range d.AllPanels() {
 				assert.Positive(t, p.ID, "panel %q", p.Title)
 				assert.False(t, ids[p.ID], "panel id %d used twice", p.ID)
 				ids[p.ID] = true
@@ -115,30 +118,12 @@ func TestDashboardsParse(t *testing.T) {
 			}
 			for _, v := range d.Templating.List {
 				if v.Type == "query" {
-					def := struct {
-						Definition string `json:"definition"`
-					}{}
-					for _, raw := range rawVariables(t, d.file) {
-						if raw["name"] == v.Name {
-							def.Definition, _ = raw["definition"].(string)
-						}
-					}
-					assert.Equal(t, v.queryString(), def.Definition, "variable %s: Grafana shows the definition", v.Name)
+					assert.Equal(t, v.QueryString(), v.Definition, "variable %s: Grafana shows the definition", v.Name)
 				}
 			}
 		})
 	}
 	assert.Len(t, ds, len(wantUID))
-}
-
-func rawVariables(t *testing.T, file string) []map[string]any {
-	t.Helper()
-	d := rawDashboards(t)["json/"+file].(map[string]any)
-	var out []map[string]any
-	for _, v := range d["templating"].(map[string]any)["list"].([]any) {
-		out = append(out, v.(map[string]any))
-	}
-	return out
 }
 
 type provisionedDatasources struct {
@@ -156,12 +141,12 @@ type provisionedDatasources struct {
 // provisioned returns the data sources of the provisioning files: uid → type.
 func provisioned(t *testing.T) map[string]string {
 	t.Helper()
-	names, err := fs.Glob(FS(), "provisioning/datasources/*.yaml")
+	names, err := fs.Glob(dashboardsFS, "provisioning/datasources/*.yaml")
 	require.NoError(t, err)
 	require.NotEmpty(t, names)
 	out := map[string]string{}
 	for _, name := range names {
-		data, err := fs.ReadFile(FS(), name)
+		data, err := fs.ReadFile(dashboardsFS, name)
 		require.NoError(t, err)
 		var p provisionedDatasources
 		require.NoError(t, yaml.Unmarshal(data, &p), name)
@@ -183,10 +168,10 @@ func TestProvisioning(t *testing.T) {
 		"benchtrace-jaeger":     "jaeger",
 	}, provisioned(t))
 
-	names, err := fs.Glob(FS(), "provisioning/dashboards/*.yaml")
+	names, err := fs.Glob(dashboardsFS, "provisioning/dashboards/*.yaml")
 	require.NoError(t, err)
 	require.Len(t, names, 1)
-	data, err := fs.ReadFile(FS(), names[0])
+	data, err := fs.ReadFile(dashboardsFS, names[0])
 	require.NoError(t, err)
 	var p struct {
 		APIVersion int `yaml:"apiVersion"`
@@ -218,21 +203,21 @@ func TestProvisioning(t *testing.T) {
 func TestDatasources(t *testing.T) {
 	prov := provisioned(t)
 	for _, d := range loadT(t) {
-		t.Run(d.file, func(t *testing.T) {
-			check := func(what string, ref *dsRef) {
+		t.Run(d.File, func(t *testing.T) {
+			check := func(what string, ref *dashtest.DSRef) {
 				if !assert.NotNil(t, ref, "%s has no datasource", what) {
 					return
 				}
 				assert.NotEmpty(t, ref.Type, "%s: datasource type", what)
 				uid := ref.UID
-				if name, ok := varName(ref.UID); ok {
-					v := d.variable(name)
+				if name, ok := dashtest.VarName(ref.UID); ok {
+					v := d.Variable(name)
 					if !assert.NotNil(t, v, "%s: datasource variable $%s", what, name) {
 						return
 					}
 					assert.Equal(t, "datasource", v.Type, "%s: $%s", what, name)
-					assert.Equal(t, ref.Type, v.queryString(), "%s: $%s lists data sources of its type", what, name)
-					uid = v.current()
+					assert.Equal(t, ref.Type, v.QueryString(), "%s: $%s lists data sources of its type", what, name)
+					uid = v.Saved()
 				}
 				typ, ok := prov[uid]
 				assert.True(t, ok, "%s: data source %q is not provisioned", what, uid)
@@ -243,15 +228,15 @@ func TestDatasources(t *testing.T) {
 					check("variable "+v.Name, v.Datasource)
 				}
 			}
-			for _, p := range d.allPanels() {
+			for _, p := range d.AllPanels() {
 				if p.Type == "row" {
 					continue
 				}
 				check(fmt.Sprintf("panel %q", p.Title), p.Datasource)
 				for i := range p.Targets {
 					tg := &p.Targets[i]
-					check(fmt.Sprintf("panel %q query %s", p.Title, tg.RefID), targetDS(p, tg))
-					assert.Equal(t, d.dsType(p.Datasource), d.dsType(targetDS(p, tg)), "panel %q mixes data sources", p.Title)
+					check(fmt.Sprintf("panel %q query %s", p.Title, tg.RefID), dashtest.TargetDS(p, tg))
+					assert.Equal(t, d.DSType(p.Datasource), d.DSType(dashtest.TargetDS(p, tg)), "panel %q mixes data sources", p.Title)
 				}
 			}
 		})
@@ -270,15 +255,15 @@ var globalVars = []string{
 func TestVariablesDefined(t *testing.T) {
 	raw := rawDashboards(t)
 	for _, d := range loadT(t) {
-		t.Run(d.file, func(t *testing.T) {
+		t.Run(d.File, func(t *testing.T) {
 			var strs []string
-			walkStrings(raw["json/"+d.file], &strs)
+			walkStrings(raw["json/"+d.File], &strs)
 			for _, s := range strs {
-				for _, r := range refs(s) {
-					if slices.Contains(globalVars, r.name) {
+				for _, r := range dashtest.Refs(s) {
+					if slices.Contains(globalVars, r.Name) {
 						continue
 					}
-					assert.NotNil(t, d.variable(r.name), "$%s in %q is not defined", r.name, s)
+					assert.NotNil(t, d.Variable(r.Name), "$%s in %q is not defined", r.Name, s)
 				}
 			}
 			for _, v := range d.Templating.List {
@@ -305,20 +290,20 @@ func walkStrings(v any, out *[]string) {
 }
 
 func TestQueries(t *testing.T) {
-	qs, err := Queries(sampleVars)
+	qs, err := dashtest.Queries(dashboardsFS, sampleVars)
 	require.NoError(t, err)
 
 	// One query per Prometheus target and per Prometheus query variable.
 	want := 0
 	for _, d := range loadT(t) {
 		for _, v := range d.Templating.List {
-			if v.Type == "query" && d.dsType(v.Datasource) == "prometheus" {
+			if v.Type == "query" && d.DSType(v.Datasource) == "prometheus" {
 				want++
 			}
 		}
-		for _, p := range d.allPanels() {
+		for _, p := range d.AllPanels() {
 			for i := range p.Targets {
-				if d.dsType(targetDS(p, &p.Targets[i])) == "prometheus" {
+				if d.DSType(dashtest.TargetDS(p, &p.Targets[i])) == "prometheus" {
 					want++
 				}
 			}
@@ -327,22 +312,33 @@ func TestQueries(t *testing.T) {
 	assert.Len(t, qs, want)
 
 	for _, q := range qs {
-		name := q.Dashboard + "/" + q.Panel + q.Variable + "/" + q.RefID
+		name := q.Name()
 		assert.NotContains(t, q.Expr, "[[", name)
-		for _, r := range refs(q.Expr) {
-			assert.Fail(t, "variable left in the query", "%s: $%s in %s", name, r.name, q.Expr)
+		for _, r := range dashtest.Refs(q.Expr) {
+			assert.Fail(t, "variable left in the query", "%s: $%s in %s", name, r.Name, q.Expr)
 		}
 		assert.True(t, (q.Panel == "") != (q.Variable == ""), name)
-		assert.Equal(t, strings.Count(q.Expr, "("), strings.Count(q.Expr, ")"), name)
-		assert.Equal(t, strings.Count(q.Expr, "{"), strings.Count(q.Expr, "}"), name)
-		assert.Equal(t, 0, strings.Count(q.Expr, `"`)%2, name)
-		if q.Panel != "" && !strings.Contains(q.Expr, "otelcol_") {
-			assert.Contains(t, q.Expr, `benchtrace_benchmark_name`, "%s: every panel but the collector-wide ones is per benchmark", name)
+		// Prometheus's parser reads it, as the live Prometheus will.
+		n, err := dashtest.ReadNames(q.Expr)
+		if !assert.NoError(t, err, name) {
+			continue
 		}
+		if q.Panel == "" || slices.ContainsFunc(n.Metrics, func(m string) bool { return strings.HasPrefix(m, "otelcol_") }) {
+			continue
+		}
+		// Every panel but the collector-wide ones is per benchmark: each of
+		// its selectors filters on the benchmark.
+		perBenchmark := 0
+		for _, m := range n.Matchers {
+			if m.Name == "benchtrace_benchmark_name" {
+				perBenchmark++
+			}
+		}
+		assert.Equal(t, len(n.Metrics), perBenchmark, "%s: every selector of %s filters on benchtrace_benchmark_name", name, q.Expr)
 	}
 
 	// A benchmark the overview filters on gets through escaped.
-	qs, err = Queries(map[string]string{"benchmark": "a.b"})
+	qs, err = dashtest.Queries(dashboardsFS, map[string]string{"benchmark": "a.b"})
 	require.NoError(t, err)
 	assert.Contains(t, qs[len(qs)-1].Expr, `benchtrace_benchmark_name="a.b"`, "explorer: single value")
 	var overview string
@@ -354,87 +350,8 @@ func TestQueries(t *testing.T) {
 	assert.Contains(t, overview, `benchtrace_benchmark_name=~"a\\.b"`, "overview: multi-value, a regular expression")
 
 	// The explorer's benchmark has no default.
-	_, err = Queries(nil)
+	_, err = dashtest.Queries(dashboardsFS, nil)
 	assert.ErrorContains(t, err, "$benchmark has no default value")
-}
-
-func TestInterpolate(t *testing.T) {
-	d := &dashboard{}
-	d.Templating.List = []variable{
-		{Type: "query", Name: "one", Current: current(`"saved"`)},
-		{Type: "query", Name: "many", Multi: true, IncludeAll: true, AllValue: ".+", Current: current(`["$__all"]`)},
-		{Type: "query", Name: "none"},
-		{Type: "textbox", Name: "url", Query: json.RawMessage(`"http://localhost:16686"`)},
-		{Type: "query", Name: "allnoval", IncludeAll: true},
-	}
-	tests := []struct {
-		in, want string
-		vars     map[string]string
-		prom     bool
-		err      string
-	}{
-		{in: `x{a="$one"}`, want: `x{a="saved"}`, prom: true},
-		{in: `x{a="${one}"}`, want: `x{a="given"}`, vars: map[string]string{"one": "given"}, prom: true},
-		{in: `x{a="[[one]]"}`, want: `x{a="saved"}`, prom: true},
-		{in: `x{a=~"$many"}`, want: `x{a=~".+"}`, prom: true},
-		{in: `x{a=~"$many"}`, want: `x{a=~"a\\.b\\|c"}`, vars: map[string]string{"many": "a.b|c"}, prom: true},
-		{in: `x{a=~"$many"}`, want: `x{a=~".+"}`, vars: map[string]string{"many": "$__all"}, prom: true},
-		{in: `x{a="$one"}`, want: `x{a="it\\'s"}`, vars: map[string]string{"one": "it's"}, prom: true},
-		{in: `x{a=~"${many:regex}"}`, want: `x{a=~"a\.b"}`, vars: map[string]string{"many": "a.b"}, prom: true},
-		{in: `x{a=~"${many:raw}"}`, want: `x{a=~"a.b"}`, vars: map[string]string{"many": "a.b"}, prom: true},
-		{in: `[[many:raw]]`, want: `a.b`, vars: map[string]string{"many": "a.b"}},
-		{in: `${one:doublequote}`, want: `"saved"`},
-		{in: `${one:queryparam}`, want: `var-one=saved`},
-		{in: `${url}/trace/x`, want: `http://localhost:16686/trace/x`},
-		{in: `rate(x[$__rate_interval]) [$__interval] [${__range}]`, want: `rate(x[5m]) [1m] [1h]`},
-		{in: `rate(x[$__rate_interval])`, want: `rate(x[30s])`, vars: map[string]string{"__rate_interval": "30s"}},
-		{in: `$__range_s $__range_ms $__interval_ms`, want: `5400 5400000 90000`, vars: map[string]string{"__range": "1h30m", "__interval": "1m30s"}},
-		{in: `label_replace(x, "d", "$1", "s", "(.*)")`, want: `label_replace(x, "d", "$1", "s", "(.*)")`},
-		{in: `$missing`, err: "unknown variable $missing"},
-		{in: `$none`, err: "$none has no default value"},
-		{in: `$allnoval`, err: "needs an allValue"},
-		{in: `${one:nosuch}`, err: `unknown format "nosuch"`},
-		{in: `$__range_s`, vars: map[string]string{"__range": "soon"}, err: "invalid duration"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.in, func(t *testing.T) {
-			got, err := d.interpolate(tt.in, tt.vars, tt.prom)
-			if tt.err != "" {
-				assert.ErrorContains(t, err, tt.err)
-				return
-			}
-			require.NoError(t, err)
-			assert.Equal(t, tt.want, got)
-		})
-	}
-	_, err := d.interpolate("$missing", nil, true)
-	assert.True(t, errors.Is(err, errUnknownVariable))
-}
-
-func current(v string) struct {
-	Value json.RawMessage `json:"value"`
-} {
-	return struct {
-		Value json.RawMessage `json:"value"`
-	}{json.RawMessage(v)}
-}
-
-func TestVariableExpr(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{`label_values(m, l)`, `group by (l) (m{l!=""})`},
-		{`label_values(m{}, l)`, `group by (l) (m{l!=""})`},
-		{`label_values(m{a="x,y", b=~"$v"}, l)`, `group by (l) (m{a="x,y", b=~"$v", l!=""})`},
-		{`label_values(sum by (l) (m), l)`, `group by (l) (sum by (l) (m))`},
-		{`query_result(topk(1, m))`, `topk(1, m)`},
-		{`label_values(l)`, ``},
-		{`label_names()`, ``},
-		{`metrics(up)`, ``},
-	}
-	for _, tt := range tests {
-		got, ok := variableExpr(tt.in)
-		assert.Equal(t, tt.want != "", ok, tt.in)
-		assert.Equal(t, tt.want, got, tt.in)
-	}
 }
 
 // Panels that show numbers say in what unit. Jaeger's tables get the
@@ -442,11 +359,11 @@ func TestVariableExpr(t *testing.T) {
 func TestUnits(t *testing.T) {
 	numeric := []string{"timeseries", "stat", "gauge", "bargauge", "table", "barchart", "histogram", "state-timeline"}
 	for _, d := range loadT(t) {
-		for _, p := range d.allPanels() {
+		for _, p := range d.AllPanels() {
 			if !slices.Contains(numeric, p.Type) {
 				continue
 			}
-			if d.dsType(p.Datasource) == "jaeger" {
+			if d.DSType(p.Datasource) == "jaeger" {
 				assert.Equal(t, "µs", overrideUnit(p, "duration"), "panel %q: Jaeger durations are in µs", p.Title)
 				continue
 			}
@@ -456,11 +373,11 @@ func TestUnits(t *testing.T) {
 
 	// The unit each panel's metrics call for.
 	for _, d := range loadT(t) {
-		for _, p := range d.allPanels() {
-			if len(p.Targets) == 0 || d.dsType(p.Datasource) != "prometheus" {
+		for _, p := range d.AllPanels() {
+			if len(p.Targets) == 0 || d.DSType(p.Datasource) != "prometheus" {
 				continue
 			}
-			expr, err := d.interpolate(p.Targets[0].Expr, sampleVars, true)
+			expr, err := d.Interpolate(p.Targets[0].Expr, sampleVars, true)
 			require.NoError(t, err)
 			want := unitFor(t, expr)
 			if p.Title == "Success rate" {
@@ -480,10 +397,10 @@ func TestUnits(t *testing.T) {
 // names, or "" when it cannot tell.
 func unitFor(t *testing.T, expr string) string {
 	t.Helper()
-	p, err := parsePromQL(expr)
+	n, err := dashtest.ReadNames(expr)
 	require.NoError(t, err)
 	unit := ""
-	for _, m := range p.metrics {
+	for _, m := range n.Metrics {
 		var u string
 		switch {
 		case m == "traces_span_metrics_calls_total" || strings.HasPrefix(m, "otelcol_"):
@@ -507,7 +424,7 @@ func unitFor(t *testing.T, expr string) string {
 	return unit
 }
 
-func overrideUnit(p *panel, field string) string {
+func overrideUnit(p *dashtest.Panel, field string) string {
 	for _, o := range p.FieldConfig.Overrides {
 		if o.Matcher.ID != "byName" || o.Matcher.Options != field {
 			continue
@@ -581,31 +498,31 @@ func TestNamesInMetricsJSON(t *testing.T) {
 	known, names := knownSeries(t)
 	exp, err := os.ReadFile(benchlogExporterGo)
 	require.NoError(t, err)
-	qs, err := Queries(sampleVars)
+	qs, err := dashtest.Queries(dashboardsFS, sampleVars)
 	require.NoError(t, err)
 	used := map[string]bool{}
 	for _, q := range qs {
-		name := q.Dashboard + "/" + q.Panel + q.Variable + "/" + q.RefID
-		p, err := parsePromQL(q.Expr)
+		name := q.Name()
+		p, err := dashtest.ReadNames(q.Expr)
 		require.NoError(t, err, name)
-		require.NotEmpty(t, p.metrics, "%s: %s", name, q.Expr)
+		require.NotEmpty(t, p.Metrics, "%s: %s", name, q.Expr)
 		var allowed []string
-		for _, m := range p.metrics {
+		for _, m := range p.Metrics {
 			labels, ok := known[m]
 			assert.True(t, ok, "%s: metric %s is not in %s", name, m, metricsJSON)
 			allowed = append(allowed, labels...)
 			used[m] = true
 		}
-		for _, l := range p.labels {
+		for _, l := range p.Labels {
 			assert.Contains(t, allowed, l, "%s: no metric of %s has the label %s", name, q.Expr, l)
 		}
-		for _, m := range p.matchers {
-			switch m.label {
+		for _, m := range p.Matchers {
+			switch m.Name {
 			case "status_code":
 				codes := regexp.MustCompile(`STATUS_CODE_[A-Z]+`).FindAllString(names.Labels["status_code"], -1)
-				assert.Contains(t, codes, m.value, "%s: status_code %q", name, m.value)
+				assert.Contains(t, codes, m.Value, "%s: status_code %q", name, m.Value)
 			case "reason":
-				for _, r := range strings.Split(m.value, "|") {
+				for _, r := range strings.Split(m.Value, "|") {
 					assert.Contains(t, string(exp), `"`+r+`"`, "%s: the benchlog exporter has no reason %q", name, r)
 				}
 			}
@@ -629,9 +546,9 @@ func TestNamesInMetricsJSON(t *testing.T) {
 	}
 	// Jaeger searches by the attribute itself.
 	for _, d := range loadT(t) {
-		for _, p := range d.allPanels() {
+		for _, p := range d.AllPanels() {
 			for _, tg := range p.Targets {
-				if d.dsType(targetDS(p, &tg)) == "jaeger" && tg.Tags != "" {
+				if d.DSType(dashtest.TargetDS(p, &tg)) == "jaeger" && tg.Tags != "" {
 					assert.True(t, strings.HasPrefix(tg.Tags, semconv.BenchmarkName+"="), "panel %q: tags %q", p.Title, tg.Tags)
 					assert.Equal(t, "search", tg.QueryType)
 					assert.NotEmpty(t, tg.Service)
@@ -639,89 +556,6 @@ func TestNamesInMetricsJSON(t *testing.T) {
 			}
 		}
 	}
-}
-
-// promNames is what a PromQL expression reads: metric names, label names
-// (in matchers and in by/without/on/ignoring/group_* clauses) and the
-// label matchers.
-type promNames struct {
-	metrics, labels []string
-	matchers        []matcher
-}
-
-type matcher struct{ label, op, value string }
-
-var (
-	promAggregators = []string{"sum", "min", "max", "avg", "group", "stddev", "stdvar", "count", "count_values",
-		"bottomk", "topk", "quantile", "limitk", "limit_ratio"}
-	promKeywords   = []string{"and", "or", "unless", "bool", "offset", "inf", "nan", "atan2"}
-	promLabelLists = []string{"by", "without", "on", "ignoring", "group_left", "group_right"}
-	promToken      = regexp.MustCompile(`^(?:"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|` + "`[^`]*`" +
-		`|[a-zA-Z_:][a-zA-Z0-9_:]*|\d[\w.]*|\.\d+|=~|!~|!=|==|<=|>=|[-+*/%^<>=(){}\[\],@])`)
-)
-
-// parsePromQL reads the names an expression uses. It is a lexer with just
-// enough grammar for that, not a PromQL parser.
-func parsePromQL(expr string) (*promNames, error) {
-	var toks []string
-	for s := strings.TrimSpace(expr); s != ""; s = strings.TrimSpace(s) {
-		m := promToken.FindString(s)
-		if m == "" {
-			return nil, fmt.Errorf("cannot read %q", s)
-		}
-		toks = append(toks, m)
-		s = s[len(m):]
-	}
-	p := &promNames{}
-	for i := 0; i < len(toks); i++ {
-		tok := toks[i]
-		next := ""
-		if i+1 < len(toks) {
-			next = toks[i+1]
-		}
-		switch {
-		case tok == "[": // a range or a subquery's resolution
-			for i < len(toks) && toks[i] != "]" {
-				i++
-			}
-		case tok == "{": // label matchers
-			for i++; i < len(toks) && toks[i] != "}"; i++ {
-				if toks[i] == "," {
-					continue
-				}
-				if i+2 >= len(toks) {
-					return nil, fmt.Errorf("unfinished matcher in %q", expr)
-				}
-				val := toks[i+2]
-				p.labels = append(p.labels, toks[i])
-				p.matchers = append(p.matchers, matcher{toks[i], toks[i+1], strings.Trim(val, "\"'`")})
-				i += 2
-			}
-		case slices.Contains(promLabelLists, tok):
-			if next != "(" {
-				continue
-			}
-			for i += 2; i < len(toks) && toks[i] != ")"; i++ {
-				if toks[i] != "," {
-					p.labels = append(p.labels, toks[i])
-				}
-			}
-		case regexp.MustCompile(`^[a-zA-Z_:]`).MatchString(tok):
-			if next == "(" || slices.Contains(promAggregators, tok) || slices.Contains(promKeywords, strings.ToLower(tok)) {
-				continue // a function, an aggregation or a keyword
-			}
-			p.metrics = append(p.metrics, tok)
-		}
-	}
-	return p, nil
-}
-
-func TestParsePromQL(t *testing.T) {
-	p, err := parsePromQL(`histogram_quantile(0.5, sum by (le, a) (rate(m_bucket{a=~"x", b!="y,z"}[5m]))) / on (a) group_left () n or vector(0)`)
-	require.NoError(t, err)
-	assert.Equal(t, []string{"m_bucket", "n"}, p.metrics)
-	assert.Equal(t, []string{"le", "a", "a", "b", "a"}, p.labels)
-	assert.Equal(t, []matcher{{"a", "=~", "x"}, {"b", "!=", "y,z"}}, p.matchers)
 }
 
 // receiversYAML is the OTLP gRPC receiver's address, in the collector's and
@@ -948,7 +782,7 @@ func TestComposeFile(t *testing.T) {
 	assert.Regexp(t, `^\$\{GRAFANA_ADMIN_PASSWORD:?\?`, gf.Environment["GF_SECURITY_ADMIN_PASSWORD"], "the admin password comes from the environment, with no default")
 
 	// Provisioned URLs are the compose services.
-	data, err := fs.ReadFile(FS(), "provisioning/datasources/benchtrace.yaml")
+	data, err := fs.ReadFile(dashboardsFS, "provisioning/datasources/benchtrace.yaml")
 	require.NoError(t, err)
 	assert.Contains(t, string(data), "url: http://prometheus:9090")
 	assert.Contains(t, string(data), "url: http://jaeger:"+strings.TrimPrefix(jov.Extensions.Query.HTTP.Endpoint, "0.0.0.0:"))

@@ -2,13 +2,15 @@ package e2e
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/benchtrace/benchtrace/dashboards"
+	"github.com/benchtrace/benchtrace/internal/dashtest"
 )
 
 // TestDashboardQueries runs every PromQL expression of every dashboard panel
@@ -27,12 +29,11 @@ func TestDashboardQueries(t *testing.T) {
 	time.Sleep(6 * time.Second)
 	s.benchtrace(t, "run", "--logs", t.TempDir(), "--otlp-endpoint", s.otlp, "--only", "^"+bench+"$", "--size", "small", "--repeat", "2")
 
-	queries, err := dashboards.Queries(map[string]string{"benchmark": bench, "main_phase": "inference"})
+	queries, err := dashtest.Queries(os.DirFS(filepath.Join(s.root, "dashboards")), map[string]string{"benchmark": bench, "main_phase": "inference"})
 	require.NoError(t, err)
 	require.NotEmpty(t, queries)
 	for _, q := range queries {
-		name := q.Dashboard + "/" + q.Panel + q.Variable + "/" + q.RefID
-		t.Run(name, func(t *testing.T) {
+		t.Run(q.Name(), func(t *testing.T) {
 			err := eventually(30*time.Second, time.Second, func() error {
 				r, err := s.query(q.Expr)
 				if err != nil {
