@@ -4,6 +4,9 @@
 # Jaeger are built by collector/stack into the ignored .cache/ folder.
 GO ?= go
 COMPONENT := exporters/benchlogexporter
+# Every Go module of the repository: the root (SDK, command, tests), the
+# attribute keys, the log format, and the collector component.
+MODULES := . sdk/semconv exporters/benchlog $(COMPONENT)
 
 .PHONY: test unit e2e deps run bench fmt-check vet
 
@@ -14,13 +17,11 @@ fmt-check:
 	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
 vet:
-	$(GO) vet ./...
-	cd $(COMPONENT) && $(GO) vet ./...
+	@set -e; for m in $(MODULES); do echo "go vet: $$m"; (cd $$m && $(GO) vet ./...); done
 
-# Unit tests of both modules: no servers.
+# Unit tests of every module: no servers.
 unit: deps
-	$(GO) test -race -count=1 ./...
-	cd $(COMPONENT) && $(GO) test -race -count=1 ./...
+	@set -e; for m in $(MODULES); do (cd $$m && $(GO) test -race -count=1 ./...); done
 
 # The end-to-end tests: build and start the stack (collector, Jaeger,
 # Prometheus on loopback ports), run benchmarks through it, stop it.

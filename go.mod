@@ -26,6 +26,8 @@ require (
 )
 
 require (
+	github.com/benchtrace/benchtrace/exporters/benchlog v0.0.0
+	github.com/benchtrace/benchtrace/sdk/semconv v0.0.0
 	github.com/cenkalti/backoff/v5 v5.0.3 // indirect
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
 	github.com/ebitengine/purego v0.11.2 // indirect
@@ -53,3 +55,9 @@ require (
 	google.golang.org/grpc v1.84.0 // indirect
 	google.golang.org/protobuf v1.36.12 // indirect
 )
+
+// The log format and the attribute keys are modules of their own (a leaf
+// the collector component can require without this module).
+replace github.com/benchtrace/benchtrace/exporters/benchlog => ./exporters/benchlog
+
+replace github.com/benchtrace/benchtrace/sdk/semconv => ./sdk/semconv

@@ -12,7 +12,7 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
 
-	"github.com/benchtrace/benchtrace/exporters/benchlog"
+	"github.com/benchtrace/benchtrace/sdk/internal/logwriter"
 	"github.com/benchtrace/benchtrace/sdk/usage"
 )
 
@@ -26,7 +26,7 @@ type Benchtrace struct {
 	tp      *sdktrace.TracerProvider
 	tracer  trace.Tracer
 	tracker *usage.Tracker
-	logs    *benchlog.SpanProcessor
+	logs    *logwriter.SpanProcessor
 
 	mu   sync.Mutex
 	runs map[*Run]struct{}
@@ -58,7 +58,7 @@ func New(ctx context.Context, opts ...Option) (*Benchtrace, error) {
 		b.tracker = usage.Default()
 	}
 	if c.logDir != "" {
-		b.logs, err = benchlog.NewSpanProcessor(c.logDir, c.logOpts...)
+		b.logs, err = logwriter.NewSpanProcessor(c.logDir, c.logOptions()...)
 		if err != nil {
 			return nil, fmt.Errorf("benchtrace: %w", err)
 		}

@@ -4,7 +4,7 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
-	"github.com/benchtrace/benchtrace/exporters/benchlog"
+	"github.com/benchtrace/benchtrace/sdk/internal/logwriter"
 	"github.com/benchtrace/benchtrace/sdk/semconv"
 	"github.com/benchtrace/benchtrace/sdk/usage"
 )
@@ -17,7 +17,7 @@ type Option interface{ apply(*config) }
 
 type config struct {
 	logDir       string
-	logOpts      []benchlog.Option
+	onError      func(error)
 	otlpEndpoint string
 	serviceName  string
 	resAttrs     []attribute.KeyValue
@@ -48,9 +48,11 @@ func WithoutLogs() Option {
 	return optionFunc(func(c *config) { c.logDir = "" })
 }
 
-// WithLogOptions passes options to the in-process log writer.
-func WithLogOptions(opts ...benchlog.Option) Option {
-	return optionFunc(func(c *config) { c.logOpts = append(c.logOpts, opts...) })
+// WithErrorHandler sets the function that receives the errors benchtrace
+// cannot return to a caller: a run log that could not be written, an
+// attribute of the wrong type. The default is otel.Handle, which logs them.
+func WithErrorHandler(f func(error)) Option {
+	return optionFunc(func(c *config) { c.onError = f })
 }
 
 // WithOTLPEndpoint sends spans over OTLP/gRPC to endpoint: "host:port" for a
@@ -147,4 +149,13 @@ func WithFramework(name, version string) RunOption {
 // semconv.MetadataPrefix, ModelPrefix and ResultPrefix reach the log.
 func WithRunAttributes(kv ...attribute.KeyValue) RunOption {
 	return runOptionFunc(func(c *runConfig) { c.attrs = append(c.attrs, kv...) })
+}
+
+// logOptions are the in-process log writer's options.
+func (c *config) logOptions() []logwriter.Option {
+	var opts []logwriter.Option
+	if c.onError != nil {
+		opts = append(opts, logwriter.WithErrorHandler(c.onError))
+	}
+	return opts
 }

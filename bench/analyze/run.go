@@ -9,12 +9,12 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/benchtrace/benchtrace/exporters/benchlog"
+	"github.com/benchtrace/benchtrace/sdk/semconv"
 )
 
 // Outcome classifies a run by its log's status.
@@ -35,22 +35,22 @@ const (
 func (o Outcome) String() string {
 	switch o {
 	case Success:
-		return "success"
+		return semconv.StatusSuccess
 	case Failed:
-		return "failed"
+		return semconv.StatusFailed
 	case Interrupted:
-		return "interrupted"
+		return semconv.StatusInterrupted
 	}
-	return "incomplete"
+	return semconv.StatusIncomplete
 }
 
 func outcomeOf(status string) Outcome {
 	switch strings.ToLower(status) {
-	case "success":
+	case semconv.StatusSuccess:
 		return Success
-	case "failed":
+	case semconv.StatusFailed:
 		return Failed
-	case "interrupted":
+	case semconv.StatusInterrupted:
 		return Interrupted
 	}
 	return Incomplete
@@ -164,9 +164,6 @@ func loadFile(path string) (Run, error) {
 	return newRun(path, l), nil
 }
 
-// fileSuffix matches the "_YYYYMMDD_HHMMSS[_N].json" end of a log's name.
-var fileSuffix = regexp.MustCompile(`_\d{8}_\d{6}(_\d+)?\.json$`)
-
 func newRun(path string, l *benchlog.Log) Run {
 	nan := math.NaN()
 	r := Run{
@@ -182,8 +179,7 @@ func newRun(path string, l *benchlog.Log) Run {
 	}
 	r.Name, _ = l.Metadata.String(benchlog.KeyBenchmarkName)
 	if r.Name == "" {
-		base := filepath.Base(path)
-		r.Name = strings.TrimSuffix(fileSuffix.ReplaceAllString(base, ""), ".json")
+		r.Name = benchlog.BenchmarkOfFile(filepath.Base(path))
 	}
 	if s, ok := l.Metadata.String(benchlog.KeyTimestampStart); ok {
 		if t, err := benchlog.ParseTime(s); err == nil {

@@ -8,10 +8,12 @@ import (
 	"sync"
 	"time"
 
-	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/benchtrace/benchtrace/exporters/benchlog"
+	"github.com/benchtrace/benchtrace/internal/otelconv"
 	"github.com/benchtrace/benchtrace/sdk/semconv"
 )
 
@@ -52,15 +54,17 @@ func (p *progress) OnEnd(s sdktrace.ReadOnlySpan) {
 	if name == "" {
 		return
 	}
-	attrs := attrMap(s.Attributes())
+	attrs := otelconv.Attrs(s.Attributes())
 	mark := "✓"
-	if s.Status().Code.String() == "Error" {
+	if s.Status().Code == codes.Error {
 		mark = "✗"
 	}
-	d := time.Duration(attrs[semconv.PhaseDuration].AsFloat64() * float64(time.Second))
-	cpu := time.Duration((attrs[semconv.PhaseCPUUser].AsFloat64() + attrs[semconv.PhaseCPUSystem].AsFloat64()) * float64(time.Second))
+	num := func(key string) float64 { f, _ := attrs[key].(float64); return f }
+	peak, _ := attrs[semconv.PhaseMemoryPeak].(int64)
+	d := time.Duration(num(semconv.PhaseDuration) * float64(time.Second))
+	cpu := time.Duration((num(semconv.PhaseCPUUser) + num(semconv.PhaseCPUSystem)) * float64(time.Second))
 	line := fmt.Sprintf("  %s %-22s %10s  cpu %9s  peak %9s", mark, name,
-		shortDuration(d), shortDuration(cpu), bytesIEC(attrs[semconv.PhaseMemoryPeak].AsInt64()))
+		shortDuration(d), shortDuration(cpu), bytesIEC(peak))
 	if s.Status().Description != "" {
 		line += "  " + firstLine(s.Status().Description)
 	}
@@ -85,20 +89,15 @@ func (p *progress) ForceFlush(context.Context) error { return nil }
 
 // phaseName returns the name of a phase span, or "" for another span.
 func phaseName(s sdktrace.ReadOnlySpan) string {
+	if otelconv.Kind(s.Attributes()) != benchlog.KindPhase {
+		return ""
+	}
 	for _, kv := range s.Attributes() {
 		if kv.Key == semconv.PhaseName {
 			return kv.Value.AsString()
 		}
 	}
 	return ""
-}
-
-func attrMap(kvs []attribute.KeyValue) map[attribute.Key]attribute.Value {
-	m := make(map[attribute.Key]attribute.Value, len(kvs))
-	for _, kv := range kvs {
-		m[kv.Key] = kv.Value
-	}
-	return m
 }
 
 // shortDuration formats d with four significant digits at most: 112µs,

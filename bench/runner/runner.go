@@ -7,9 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"regexp"
-	"slices"
 
 	"go.opentelemetry.io/otel/trace"
 
@@ -75,7 +73,7 @@ func Main(ctx context.Context, stdout, stderr io.Writer, args []string) error {
 	opts := []sdk.Option{
 		sdk.WithLogDir(*logDir),
 		sdk.WithSpanProcessor(&progress{w: stdout, terminal: isTerminal(stdout), depth: map[trace.SpanID]int{}}),
-		sdk.WithLogOptions(benchlog.WithErrorHandler(func(err error) { fmt.Fprintln(stderr, "warning:", err) })),
+		sdk.WithErrorHandler(func(err error) { fmt.Fprintln(stderr, "warning:", err) }),
 	}
 	if *endpoint != "" {
 		opts = append(opts, sdk.WithOTLPEndpoint(*endpoint))
@@ -133,23 +131,9 @@ runs:
 
 // logsOf returns the logs in dir whose run_id is one of ids, in ids' order.
 func logsOf(dir string, ids []string) ([]string, error) {
-	paths, err := filepath.Glob(filepath.Join(dir, "*.json"))
+	byID, err := benchlog.FindRuns(dir, "", ids...)
 	if err != nil {
 		return nil, err
-	}
-	byID := map[string]string{}
-	for _, p := range paths {
-		data, err := os.ReadFile(p)
-		if err != nil {
-			continue // analyze reports unreadable files where it reads them
-		}
-		l, err := benchlog.Decode(data)
-		if err != nil {
-			continue
-		}
-		if id, ok := l.Metadata.String(benchlog.KeyRunID); ok && slices.Contains(ids, id) {
-			byID[id] = p
-		}
 	}
 	var out []string
 	var missing []error

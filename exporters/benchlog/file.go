@@ -49,6 +49,107 @@ func SafeName(benchmark string) string {
 	return string(b)
 }
 
+// ParseFileName splits the name of a log file,
+// "{benchmark}_{YYYYMMDD_HHMMSS}.json" or, for the second and later runs
+// started in the same second, "{benchmark}_{YYYYMMDD_HHMMSS}_{N}.json", into
+// its base (what FileBase returns) and N (1 for the first). ok is false for
+// any other name. The benchmark part is the safe name, as SafeName made it.
+func ParseFileName(file string) (base string, n int, ok bool) {
+	stem, ok := strings.CutSuffix(file, ".json")
+	if !ok {
+		return "", 0, false
+	}
+	n = 1
+	// A "_N" suffix follows a full timestamp; without one, stem ends in it.
+	if i := strings.LastIndexByte(stem, '_'); i >= 0 && !hasTimestampSuffix(stem) {
+		v, err := strconv.Atoi(stem[i+1:])
+		if err != nil || v < 2 || stem[i+1] == '0' || stem[i+1] == '+' {
+			return "", 0, false
+		}
+		stem, n = stem[:i], v
+	}
+	if !hasTimestampSuffix(stem) {
+		return "", 0, false
+	}
+	return stem, n, true
+}
+
+// timestampSuffixLen is the length of "_YYYYMMDD_HHMMSS".
+const timestampSuffixLen = len("_20060102_150405")
+
+// hasTimestampSuffix reports whether s ends in "_YYYYMMDD_HHMMSS" after at
+// least one byte of benchmark name.
+func hasTimestampSuffix(s string) bool {
+	if len(s) <= timestampSuffixLen {
+		return false
+	}
+	t := s[len(s)-timestampSuffixLen:]
+	for i := 0; i < len(t); i++ {
+		c := t[i]
+		switch i {
+		case 0, 9:
+			if c != '_' {
+				return false
+			}
+		default:
+			if c < '0' || c > '9' {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// BenchmarkOfFile returns the benchmark part of a log file's name: the name
+// without "_YYYYMMDD_HHMMSS[_N].json", or without ".json" for a name that
+// does not follow the convention.
+func BenchmarkOfFile(file string) string {
+	if base, _, ok := ParseFileName(file); ok {
+		return base[:len(base)-timestampSuffixLen]
+	}
+	return strings.TrimSuffix(file, ".json")
+}
+
+// FindRuns returns the paths of the logs in dir whose metadata.run_id is one
+// of ids, keyed by run ID. When base is not "", only logs whose file name has
+// that base (see ParseFileName) are read. Files that cannot be read or
+// decoded are skipped: the readers of a directory report those themselves.
+func FindRuns(dir, base string, ids ...string) (map[string]string, error) {
+	pattern := "*.json"
+	if base != "" {
+		// base holds only [A-Za-z0-9._-] (FileBase): no glob metacharacters.
+		pattern = base + "*.json"
+	}
+	matches, err := filepath.Glob(filepath.Join(dir, pattern))
+	if err != nil {
+		return nil, fmt.Errorf("finding run logs in %q: %w", dir, err)
+	}
+	want := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		want[id] = true
+	}
+	found := map[string]string{}
+	for _, m := range matches {
+		if base != "" {
+			if b, _, ok := ParseFileName(filepath.Base(m)); !ok || b != base {
+				continue
+			}
+		}
+		data, err := os.ReadFile(m)
+		if err != nil {
+			continue
+		}
+		l, err := Decode(data)
+		if err != nil {
+			continue
+		}
+		if id, ok := l.Metadata.String(KeyRunID); ok && want[id] {
+			found[id] = m
+		}
+	}
+	return found, nil
+}
+
 // Dir writes run logs into one directory. Every write is atomic: the log is
 // written to a temporary file in the same directory, then linked (for a new
 // log) or renamed (for a later version) into place, so a reader never sees a

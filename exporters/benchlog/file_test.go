@@ -90,3 +90,69 @@ func TestReplace(t *testing.T) {
 	_, err = OpenDir("")
 	assert.Error(t, err)
 }
+
+func TestParseFileName(t *testing.T) {
+	for _, tt := range []struct {
+		file, base string
+		n          int
+		ok         bool
+		benchmark  string
+	}{
+		{"resnet_20250109_123456.json", "resnet_20250109_123456", 1, true, "resnet"},
+		{"resnet_20250109_123456_2.json", "resnet_20250109_123456", 2, true, "resnet"},
+		{"a_b_c_20250109_123456_17.json", "a_b_c_20250109_123456", 17, true, "a_b_c"},
+		{"resnet_20250109_123456_1.json", "", 0, false, "resnet_20250109_123456_1"},
+		{"resnet_20250109_123456_02.json", "", 0, false, "resnet_20250109_123456_02"},
+		{"resnet_20250109_123456_x.json", "", 0, false, "resnet_20250109_123456_x"},
+		{"resnet_20250109_12345.json", "", 0, false, "resnet_20250109_12345"},
+		{"_20250109_123456.json", "", 0, false, "_20250109_123456"},
+		{"resnet_20250109_123456.txt", "", 0, false, "resnet_20250109_123456.txt"},
+		{"notes.json", "", 0, false, "notes"},
+	} {
+		t.Run(tt.file, func(t *testing.T) {
+			base, n, ok := ParseFileName(tt.file)
+			assert.Equal(t, tt.ok, ok)
+			assert.Equal(t, tt.base, base)
+			assert.Equal(t, tt.n, n)
+			assert.Equal(t, tt.benchmark, BenchmarkOfFile(tt.file))
+		})
+	}
+}
+
+func TestParseFileNameRoundTrip(t *testing.T) {
+	start := time.Date(2025, 1, 9, 12, 34, 56, 0, time.UTC)
+	for _, name := range []string{"resnet20", "a b/c", "..", "x_20250109_123456"} {
+		base := FileBase(name, start)
+		got, n, ok := ParseFileName(base + ".json")
+		require.True(t, ok, name)
+		assert.Equal(t, base, got)
+		assert.Equal(t, 1, n)
+		assert.Equal(t, SafeName(name), BenchmarkOfFile(base+".json"))
+	}
+}
+
+func TestFindRuns(t *testing.T) {
+	d, err := OpenDir(t.TempDir())
+	require.NoError(t, err)
+	start := time.Date(2025, 1, 9, 12, 34, 56, 0, time.UTC)
+	paths := map[string]string{}
+	for _, id := range []string{"aaaa", "bbbb", "cccc"} {
+		l := &Log{Metadata: Object{{Key: KeyBenchmarkName, Value: "b"}, {Key: KeyRunID, Value: id}}}
+		data, err := Encode(l)
+		require.NoError(t, err)
+		paths[id], err = d.Create("b", start, data)
+		require.NoError(t, err)
+	}
+	require.NoError(t, os.WriteFile(filepath.Join(d.Path(), "broken_20250109_123456.json"), []byte("{"), 0o644))
+
+	got, err := FindRuns(d.Path(), "", "bbbb", "cccc", "dddd")
+	require.NoError(t, err)
+	assert.Equal(t, map[string]string{"bbbb": paths["bbbb"], "cccc": paths["cccc"]}, got)
+
+	got, err = FindRuns(d.Path(), FileBase("b", start), "aaaa")
+	require.NoError(t, err)
+	assert.Equal(t, map[string]string{"aaaa": paths["aaaa"]}, got)
+	got, err = FindRuns(d.Path(), FileBase("other", start), "aaaa")
+	require.NoError(t, err)
+	assert.Empty(t, got)
+}

@@ -12,26 +12,9 @@ import (
 	"github.com/benchtrace/benchtrace/sdk/semconv"
 )
 
-// spanKind says what a span is to the log, as the in-process processor
-// classifies it: a run's root carries semconv.BenchmarkName and not
-// semconv.PhaseName; a phase carries semconv.PhaseName; any other span is
-// not part of the log.
-type spanKind int
-
-const (
-	kindOther spanKind = iota
-	kindRoot
-	kindPhase
-)
-
-func classify(attrs pcommon.Map) spanKind {
-	if _, ok := attrs.Get(semconv.PhaseName); ok {
-		return kindPhase
-	}
-	if _, ok := attrs.Get(semconv.BenchmarkName); ok {
-		return kindRoot
-	}
-	return kindOther
+// classify returns the benchlog.Kind of a span with attrs.
+func classify(attrs pcommon.Map) benchlog.Kind {
+	return benchlog.Classify(func(key string) bool { _, ok := attrs.Get(key); return ok })
 }
 
 // converter turns pdata spans into benchlog.Spans, the SDK-free form that

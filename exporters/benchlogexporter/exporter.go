@@ -9,7 +9,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -271,7 +270,7 @@ func (e *benchlogExporter) ingest(ctx context.Context, td ptrace.Traces, keepRef
 			for k := 0; k < spans.Len(); k++ {
 				s := spans.At(k)
 				kind := classify(s.Attributes())
-				if kind == kindOther {
+				if kind == benchlog.KindOther {
 					continue
 				}
 				tid := s.TraceID()
@@ -295,7 +294,7 @@ func (e *benchlogExporter) ingest(ctx context.Context, td ptrace.Traces, keepRef
 				bs := e.conv.span(s, res)
 				r.truncated += e.conv.truncated
 				e.conv.truncated = 0
-				if kind == kindRoot {
+				if kind == benchlog.KindRun {
 					r.root = bs
 				} else {
 					r.phases = append(r.phases, bs)
@@ -317,7 +316,7 @@ func (e *benchlogExporter) ingest(ctx context.Context, td ptrace.Traces, keepRef
 
 // accept reports whether span s of run r is to be kept, counting and
 // logging what it leaves out.
-func (e *benchlogExporter) accept(ctx context.Context, r *run, s ptrace.Span, kind spanKind) bool {
+func (e *benchlogExporter) accept(ctx context.Context, r *run, s ptrace.Span, kind benchlog.Kind) bool {
 	if sid := s.SpanID(); !sid.IsEmpty() {
 		if _, dup := r.seen[sid]; dup {
 			// A retried batch: the span is already in the run.
@@ -326,7 +325,7 @@ func (e *benchlogExporter) accept(ctx context.Context, r *run, s ptrace.Span, ki
 		}
 	}
 	switch {
-	case kind == kindRoot && r.root != nil:
+	case kind == benchlog.KindRun && r.root != nil:
 		e.dropped(ctx, "second_root", 1)
 		if !r.loggedRoot {
 			r.loggedRoot = true
@@ -335,7 +334,7 @@ func (e *benchlogExporter) accept(ctx context.Context, r *run, s ptrace.Span, ki
 				zap.String("run_id", r.hex), zap.String("span_id", spanIDString(s.SpanID())), zap.String("span_name", cut(s.Name(), 200)))
 		}
 		return false
-	case kind == kindPhase && len(r.phases) >= e.cfg.MaxSpansPerRun:
+	case kind == benchlog.KindPhase && len(r.phases) >= e.cfg.MaxSpansPerRun:
 		e.dropped(ctx, "max_spans_per_run", 1)
 		e.limitHit(ctx, "max_spans_per_run", 1)
 		if r.reason == "" && !r.written {
@@ -631,50 +630,14 @@ func (e *benchlogExporter) place(r *run, name string, start time.Time, data []by
 // recording it in the WAL (or removing the WAL file) leaves a log the run
 // must reuse rather than duplicate.
 func (e *benchlogExporter) findLog(base, id string) string {
-	// base holds only [A-Za-z0-9._-]: no pattern metacharacters.
-	matches, _ := filepath.Glob(filepath.Join(e.dir.Path(), base+"*.json"))
-	for _, m := range matches {
-		if !hasBase(filepath.Base(m), base) {
-			continue
-		}
-		data, err := os.ReadFile(m)
-		if err != nil {
-			continue
-		}
-		l, err := benchlog.Decode(data)
-		if err != nil {
-			continue
-		}
-		if got, _ := l.Metadata.String(benchlog.KeyRunID); got == id {
-			return m
-		}
-	}
-	return ""
+	found, _ := benchlog.FindRuns(e.dir.Path(), base, id)
+	return found[id]
 }
 
-// hasBase reports whether file is base + ".json" or base + "_N.json".
+// hasBase reports whether file is a log file named after base.
 func hasBase(file, base string) bool {
-	rest, ok := strings.CutPrefix(file, base)
-	if !ok {
-		return false
-	}
-	rest, ok = strings.CutSuffix(rest, ".json")
-	if !ok {
-		return false
-	}
-	if rest == "" {
-		return true
-	}
-	digits, ok := strings.CutPrefix(rest, "_")
-	if !ok || digits == "" {
-		return false
-	}
-	for i := 0; i < len(digits); i++ {
-		if digits[i] < '0' || digits[i] > '9' {
-			return false
-		}
-	}
-	return true
+	b, _, ok := benchlog.ParseFileName(file)
+	return ok && b == base
 }
 
 // reportProblems logs the problems Assemble found in r's spans, once for

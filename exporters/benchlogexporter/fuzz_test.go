@@ -183,22 +183,3 @@ func TestCut(t *testing.T) {
 		assert.Equal(t, tt.want, cut(tt.s, tt.n), "%q %d", tt.s, tt.n)
 	}
 }
-
-func TestHasBase(t *testing.T) {
-	base := benchlog.FileBase("b", t0)
-	for _, tt := range []struct {
-		file string
-		want bool
-	}{
-		{base + ".json", true},
-		{base + "_2.json", true},
-		{base + "_12.json", true},
-		{base + "_.json", false},
-		{base + "_x.json", false},
-		{base + "1.json", false},
-		{"c_20250109_123456.json", false},
-		{base + ".tmp", false},
-	} {
-		assert.Equal(t, tt.want, hasBase(tt.file, base), tt.file)
-	}
-}

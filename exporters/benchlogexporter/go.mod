@@ -28,6 +28,8 @@ require (
 
 require (
 	github.com/DeRuina/timberjack v1.4.5 // indirect
+	github.com/benchtrace/benchtrace/exporters/benchlog v0.0.0
+	github.com/benchtrace/benchtrace/sdk/semconv v0.0.0
 	github.com/cenkalti/backoff/v5 v5.0.3 // indirect
 	github.com/cenkalti/backoff/v6 v6.0.0 // indirect
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
@@ -92,3 +94,7 @@ replace github.com/benchtrace/benchtrace => ../..
 replace github.com/open-telemetry/opentelemetry-collector-contrib/extension/encoding/otlpencodingextension => ./internal/stubs/otlpencodingextension
 
 replace github.com/open-telemetry/opentelemetry-collector-contrib/extension/encoding => ./internal/stubs/encoding
+
+replace github.com/benchtrace/benchtrace/exporters/benchlog => ../benchlog
+
+replace github.com/benchtrace/benchtrace/sdk/semconv => ../../sdk/semconv

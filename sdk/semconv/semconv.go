@@ -1,28 +1,24 @@
 package semconv
 
-import (
-	otelsemconv "go.opentelemetry.io/otel/semconv/v1.43.0"
-)
-
 // SchemaURL is the OpenTelemetry semantic conventions schema that the
 // standard keys below come from.
-const SchemaURL = otelsemconv.SchemaURL
+const SchemaURL = "https://opentelemetry.io/schemas/1.43.0"
 
 // Namespace prefixes every benchtrace-specific key.
 const Namespace = "benchtrace."
 
 // Resource attributes: OpenTelemetry semantic conventions.
 const (
-	ServiceName           = string(otelsemconv.ServiceNameKey)           // string
-	HostName              = string(otelsemconv.HostNameKey)              // string
-	HostArch              = string(otelsemconv.HostArchKey)              // string
-	HostCPUModelName      = string(otelsemconv.HostCPUModelNameKey)      // string
-	OSType                = string(otelsemconv.OSTypeKey)                // string
-	OSDescription         = string(otelsemconv.OSDescriptionKey)         // string
-	ProcessPID            = string(otelsemconv.ProcessPIDKey)            // int
-	ProcessRuntimeName    = string(otelsemconv.ProcessRuntimeNameKey)    // string, "go"
-	ProcessRuntimeVersion = string(otelsemconv.ProcessRuntimeVersionKey) // string, "go1.26.8"
-	VCSRefHeadRevision    = string(otelsemconv.VCSRefHeadRevisionKey)    // string, git commit
+	ServiceName           = "service.name"            // string
+	HostName              = "host.name"               // string
+	HostArch              = "host.arch"               // string
+	HostCPUModelName      = "host.cpu.model.name"     // string
+	OSType                = "os.type"                 // string
+	OSDescription         = "os.description"          // string
+	ProcessPID            = "process.pid"             // int
+	ProcessRuntimeName    = "process.runtime.name"    // string, "go"
+	ProcessRuntimeVersion = "process.runtime.version" // string, "go1.26.8"
+	VCSRefHeadRevision    = "vcs.ref.head.revision"   // string, git commit
 )
 
 // Resource attributes: benchtrace's own.
@@ -138,9 +134,9 @@ const (
 // of a failed run or phase.
 const (
 	ExceptionEventName  = "exception"
-	ExceptionType       = string(otelsemconv.ExceptionTypeKey)       // string
-	ExceptionMessage    = string(otelsemconv.ExceptionMessageKey)    // string
-	ExceptionStacktrace = string(otelsemconv.ExceptionStacktraceKey) // string
+	ExceptionType       = "exception.type"       // string
+	ExceptionMessage    = "exception.message"    // string
+	ExceptionStacktrace = "exception.stacktrace" // string
 )
 
 // Status values of a run or a phase, as the log's "status" shows them.

@@ -1,4 +1,4 @@
-package benchlog
+package logwriter
 
 import (
 	"context"
@@ -8,12 +8,11 @@ import (
 	"time"
 
 	"go.opentelemetry.io/otel"
-	"go.opentelemetry.io/otel/attribute"
-	"go.opentelemetry.io/otel/codes"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
 
-	"github.com/benchtrace/benchtrace/sdk/semconv"
+	"github.com/benchtrace/benchtrace/exporters/benchlog"
+	"github.com/benchtrace/benchtrace/internal/otelconv"
 )
 
 // SpanProcessor is an otel-go span processor that writes one log file per
@@ -28,7 +27,7 @@ import (
 // ignored. A SpanProcessor is safe for concurrent use; runs may overlap and
 // their phases may end on any goroutine.
 type SpanProcessor struct {
-	dir     *Dir
+	dir     *benchlog.Dir
 	loc     *time.Location
 	onError func(error)
 
@@ -44,7 +43,7 @@ var _ sdktrace.SpanProcessor = (*SpanProcessor)(nil)
 type liveRun struct {
 	mu     sync.Mutex
 	root   sdktrace.ReadOnlySpan // nil when the root was not seen
-	phases []*Span
+	phases []*benchlog.Span
 	path   string // "" until the first write
 	done   bool
 }
@@ -81,7 +80,7 @@ func NewSpanProcessor(dir string, opts ...Option) (*SpanProcessor, error) {
 	for _, o := range opts {
 		o.apply(&c)
 	}
-	d, err := OpenDir(dir)
+	d, err := benchlog.OpenDir(dir)
 	if err != nil {
 		return nil, err
 	}
@@ -93,8 +92,7 @@ func (p *SpanProcessor) Dir() string { return p.dir.Path() }
 
 // OnStart writes the first checkpoint of a run when its root span starts.
 func (p *SpanProcessor) OnStart(_ context.Context, s sdktrace.ReadWriteSpan) {
-	isRoot, isPhase := classify(s.Attributes())
-	if !isRoot || isPhase {
+	if otelconv.Kind(s.Attributes()) != benchlog.KindRun {
 		return
 	}
 	r := &liveRun{root: s}
@@ -113,10 +111,11 @@ func (p *SpanProcessor) OnStart(_ context.Context, s sdktrace.ReadWriteSpan) {
 // OnEnd checkpoints the run when a phase ends, and writes the final log when
 // its root span ends.
 func (p *SpanProcessor) OnEnd(s sdktrace.ReadOnlySpan) {
-	isRoot, isPhase := classify(s.Attributes())
-	if !isRoot && !isPhase {
+	kind := otelconv.Kind(s.Attributes())
+	if kind == benchlog.KindOther {
 		return
 	}
+	isPhase := kind == benchlog.KindPhase
 	id := s.SpanContext().TraceID()
 	p.mu.Lock()
 	if p.shutdown {
@@ -140,37 +139,24 @@ func (p *SpanProcessor) OnEnd(s sdktrace.ReadOnlySpan) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if isPhase {
-		r.phases = append(r.phases, FromReadOnlySpan(s))
+		r.phases = append(r.phases, otelconv.Span(s))
 	} else {
 		r.root, r.done = s, true
 	}
 	p.write(r)
 }
 
-// classify reports whether a span with attrs is a run's root or a phase.
-func classify(attrs []attribute.KeyValue) (root, phase bool) {
-	for _, kv := range attrs {
-		switch kv.Key {
-		case semconv.BenchmarkName:
-			root = true
-		case semconv.PhaseName:
-			phase = true
-		}
-	}
-	return root && !phase, phase
-}
-
 // write assembles and writes r's log; r.mu is held.
 func (p *SpanProcessor) write(r *liveRun) {
-	var root *Span
+	var root *benchlog.Span
 	if r.root != nil {
-		root = FromReadOnlySpan(r.root)
+		root = otelconv.Span(r.root)
 	}
-	l, err := Assemble(root, r.phases, p.loc)
+	l, err := benchlog.Assemble(root, r.phases, p.loc)
 	if err != nil {
 		p.onError(fmt.Errorf("benchlog: assembling run %s: %w", l.Metadata[0].Value, err))
 	}
-	data, err := Encode(l)
+	data, err := benchlog.Encode(l)
 	if err != nil {
 		p.onError(fmt.Errorf("benchlog: encoding run log: %w", err))
 		return
@@ -178,7 +164,7 @@ func (p *SpanProcessor) write(r *liveRun) {
 	if r.path != "" {
 		err = p.dir.Replace(r.path, data)
 	} else {
-		name, _ := l.Metadata.String(KeyBenchmarkName)
+		name, _ := l.Metadata.String(benchlog.KeyBenchmarkName)
 		start := time.Now()
 		if root != nil {
 			start = root.Start
@@ -219,58 +205,3 @@ func (p *SpanProcessor) Shutdown(ctx context.Context) error {
 
 // ForceFlush does nothing: every write is synchronous.
 func (p *SpanProcessor) ForceFlush(context.Context) error { return nil }
-
-// FromReadOnlySpan converts an otel-go span, ended or live, to a Span.
-func FromReadOnlySpan(s sdktrace.ReadOnlySpan) *Span {
-	sc := s.SpanContext()
-	out := &Span{
-		TraceID:       sc.TraceID().String(),
-		SpanID:        sc.SpanID().String(),
-		Name:          s.Name(),
-		Start:         s.StartTime(),
-		End:           s.EndTime(),
-		Failed:        s.Status().Code == codes.Error,
-		StatusMessage: s.Status().Description,
-		Attributes:    attrMap(s.Attributes()),
-	}
-	if p := s.Parent(); p.IsValid() {
-		out.ParentSpanID = p.SpanID().String()
-	}
-	if r := s.Resource(); r != nil {
-		out.Resource = attrMap(r.Attributes())
-	}
-	for _, e := range s.Events() {
-		out.Events = append(out.Events, Event{Name: e.Name, Time: e.Time, Attributes: attrMap(e.Attributes)})
-	}
-	return out
-}
-
-func attrMap(kvs []attribute.KeyValue) map[string]any {
-	m := make(map[string]any, len(kvs))
-	for _, kv := range kvs {
-		m[string(kv.Key)] = attrValue(kv.Value)
-	}
-	return m
-}
-
-func attrValue(v attribute.Value) any {
-	switch v.Type() {
-	case attribute.BOOL:
-		return v.AsBool()
-	case attribute.INT64:
-		return v.AsInt64()
-	case attribute.FLOAT64:
-		return v.AsFloat64()
-	case attribute.STRING:
-		return v.AsString()
-	case attribute.BOOLSLICE:
-		return v.AsBoolSlice()
-	case attribute.INT64SLICE:
-		return v.AsInt64Slice()
-	case attribute.FLOAT64SLICE:
-		return v.AsFloat64Slice()
-	case attribute.STRINGSLICE:
-		return v.AsStringSlice()
-	}
-	return v.Emit()
-}

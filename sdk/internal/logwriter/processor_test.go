@@ -1,4 +1,4 @@
-package benchlog
+package logwriter
 
 import (
 	"context"
@@ -16,6 +16,7 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/benchtrace/benchtrace/exporters/benchlog"
 	"github.com/benchtrace/benchtrace/sdk/semconv"
 )
 
@@ -34,14 +35,14 @@ func newTestProcessor(t *testing.T) (*SpanProcessor, trace.Tracer, *[]error) {
 	return p, tp.Tracer("test"), &errs
 }
 
-func readOnlyLog(t *testing.T, dir string) *Log {
+func readOnlyLog(t *testing.T, dir string) *benchlog.Log {
 	t.Helper()
 	files, err := filepath.Glob(filepath.Join(dir, "*.json"))
 	require.NoError(t, err)
 	require.Len(t, files, 1)
 	data, err := os.ReadFile(files[0])
 	require.NoError(t, err)
-	l, err := Decode(data)
+	l, err := benchlog.Decode(data)
 	require.NoError(t, err)
 	return l
 }
@@ -56,7 +57,7 @@ func TestSpanProcessorCheckpoints(t *testing.T) {
 	// The log exists, with its metadata, as soon as the run starts.
 	l := readOnlyLog(t, p.Dir())
 	assert.Equal(t, "running", l.Status)
-	assert.Equal(t, Object{{"name", "M"}}, l.Model)
+	assert.Equal(t, benchlog.Object{{Key: "name", Value: "M"}}, l.Model)
 	assert.Empty(t, l.Phases)
 
 	// Each phase end is on disk when End returns.
@@ -77,7 +78,7 @@ func TestSpanProcessorCheckpoints(t *testing.T) {
 	mae, _ := l.Results.Float("mae")
 	assert.Equal(t, 0.5, mae)
 	dec, _ := l.Phases.Get("decode")
-	st, _ := dec.Fields.String(KeyStatus)
+	st, _ := dec.Fields.String(benchlog.KeyStatus)
 	assert.Equal(t, "failed", st)
 
 	// A span outside the conventions is ignored.
@@ -122,7 +123,7 @@ func TestSpanProcessorOverlappingRuns(t *testing.T) {
 	for _, f := range files {
 		data, err := os.ReadFile(f)
 		require.NoError(t, err)
-		l, err := Decode(data)
+		l, err := benchlog.Decode(data)
 		require.NoError(t, err)
 		assert.Equal(t, "success", l.Status, f)
 		assert.Len(t, l.Phases, phases, f)
