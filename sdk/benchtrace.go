@@ -109,6 +109,12 @@ func (b *Benchtrace) LogDir() string {
 	return b.logs.Dir()
 }
 
+// ForceFlush writes the logs of every run and phase that has ended and sends
+// their spans to the OTLP endpoint, waiting until ctx is done.
+func (b *Benchtrace) ForceFlush(ctx context.Context) error {
+	return b.tp.ForceFlush(ctx)
+}
+
 // Shutdown flushes every span to its destinations and stops b. Runs still
 // open keep their last checkpoint (status "running"); end them first, or
 // call Interrupt. Later calls return the first call's result.
