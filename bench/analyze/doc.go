@@ -1,4 +1,6 @@
-// Package analyze summarizes benchmark run logs: it is `benchtrace analyze`.
+// Package analyze summarizes benchmark run logs: the library behind
+// `benchtrace analyze`, for programs that load runs, print their summary,
+// compute their statistics or export them.
 //
 // It reads the JSON run logs described in docs/log-format.md, written by
 // benchtrace (exporters/benchlog) or by the original Orion Python benchmark

@@ -26,8 +26,7 @@ import (
 	"io"
 	"os"
 
-	"github.com/benchtrace/benchtrace/bench/analyze"
-	"github.com/benchtrace/benchtrace/bench/runner"
+	"github.com/benchtrace/benchtrace/bench/internal/runner"
 )
 
 func main() {
@@ -56,7 +55,7 @@ func run(ctx context.Context, stdout, stderr io.Writer, args []string) error {
 	case "run":
 		return runner.Main(ctx, stdout, stderr, args[1:])
 	case "analyze":
-		return analyze.Main(ctx, stdout, stderr, args[1:])
+		return analyzeMain(ctx, stdout, stderr, args[1:])
 	case "help", "-h", "-help", "--help":
 		fmt.Fprintln(stdout, usage)
 		return nil

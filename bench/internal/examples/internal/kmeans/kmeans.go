@@ -7,7 +7,7 @@ import (
 	"math"
 	"math/rand/v2"
 
-	"github.com/benchtrace/benchtrace/bench/examples/internal/parallel"
+	"github.com/benchtrace/benchtrace/bench/internal/examples/internal/parallel"
 )
 
 // ErrInvalid is returned for a configuration or data that cannot be

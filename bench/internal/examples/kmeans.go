@@ -7,9 +7,9 @@ import (
 
 	"go.opentelemetry.io/otel/attribute"
 
-	"github.com/benchtrace/benchtrace/bench/datagen"
-	"github.com/benchtrace/benchtrace/bench/examples/internal/clusterscore"
-	"github.com/benchtrace/benchtrace/bench/examples/internal/kmeans"
+	"github.com/benchtrace/benchtrace/bench/internal/datagen"
+	"github.com/benchtrace/benchtrace/bench/internal/examples/internal/clusterscore"
+	"github.com/benchtrace/benchtrace/bench/internal/examples/internal/kmeans"
 	"github.com/benchtrace/benchtrace/sdk"
 )
 

@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/benchtrace/benchtrace/bench/datagen"
+	"github.com/benchtrace/benchtrace/bench/internal/datagen"
 )
 
 // TestGradient checks backprop against central finite differences of the

@@ -7,7 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/benchtrace/benchtrace/bench/datagen"
+	"github.com/benchtrace/benchtrace/bench/internal/datagen"
 )
 
 func TestQuantizeRows(t *testing.T) {

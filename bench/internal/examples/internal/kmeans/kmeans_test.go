@@ -7,8 +7,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/benchtrace/benchtrace/bench/datagen"
-	"github.com/benchtrace/benchtrace/bench/examples/internal/clusterscore"
+	"github.com/benchtrace/benchtrace/bench/internal/datagen"
+	"github.com/benchtrace/benchtrace/bench/internal/examples/internal/clusterscore"
 )
 
 func TestWellSeparatedClusters(t *testing.T) {

@@ -7,9 +7,9 @@ import (
 
 	"go.opentelemetry.io/otel/attribute"
 
-	"github.com/benchtrace/benchtrace/bench/datagen"
-	"github.com/benchtrace/benchtrace/bench/examples/internal/parallel"
-	"github.com/benchtrace/benchtrace/bench/examples/internal/quant"
+	"github.com/benchtrace/benchtrace/bench/internal/datagen"
+	"github.com/benchtrace/benchtrace/bench/internal/examples/internal/parallel"
+	"github.com/benchtrace/benchtrace/bench/internal/examples/internal/quant"
 	"github.com/benchtrace/benchtrace/sdk"
 )
 

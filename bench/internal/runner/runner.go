@@ -12,7 +12,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/benchtrace/benchtrace/bench/analyze"
-	"github.com/benchtrace/benchtrace/bench/examples"
+	"github.com/benchtrace/benchtrace/bench/internal/examples"
 	"github.com/benchtrace/benchtrace/exporters/benchlog"
 	"github.com/benchtrace/benchtrace/sdk"
 )

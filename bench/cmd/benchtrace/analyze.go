@@ -1,4 +1,4 @@
-package analyze
+package main
 
 import (
 	"context"
@@ -9,12 +9,14 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/benchtrace/benchtrace/bench/analyze"
 )
 
-// DefaultLogDir is the directory Main reads without --log-dir.
-const DefaultLogDir = "logs"
+// defaultLogDir is the directory analyze reads without --log-dir.
+const defaultLogDir = "logs"
 
-// Main runs `benchtrace analyze` with args (flags only):
+// analyzeMain runs `benchtrace analyze` with args (flags only):
 //
 //	benchtrace analyze [--log-dir DIR] [--latest] [--benchmark SUBSTR] [--verbose] [--export FILE]
 //
@@ -23,10 +25,10 @@ const DefaultLogDir = "logs"
 // stderr. It returns an error for a non-zero exit: bad flags, no log in
 // DIR, no log matching --benchmark, or an export that could not be
 // written. An unreadable log among others is only a warning.
-func Main(ctx context.Context, stdout, stderr io.Writer, args []string) error {
+func analyzeMain(ctx context.Context, stdout, stderr io.Writer, args []string) error {
 	fs := flag.NewFlagSet("benchtrace analyze", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	logDir := fs.String("log-dir", DefaultLogDir, "read the JSON run logs in `DIR`")
+	logDir := fs.String("log-dir", defaultLogDir, "read the JSON run logs in `DIR`")
 	latest := fs.Bool("latest", false, "show only the newest run of each benchmark")
 	benchmark := fs.String("benchmark", "", "show only the benchmarks whose name contains `SUBSTR` (ignoring case)")
 	var verbose bool
@@ -54,26 +56,26 @@ func Main(ctx context.Context, stdout, stderr io.Writer, args []string) error {
 	if len(files) == 0 {
 		return fmt.Errorf("analyze: no run logs (*.json) in %s", *logDir)
 	}
-	runs, err := LoadFiles(files, stderr)
+	runs, err := analyze.LoadFiles(files, stderr)
 	if err != nil {
 		return fmt.Errorf("analyze: no readable run log in %s: %w", *logDir, err)
 	}
 	if *benchmark != "" {
-		if runs = Filter(runs, *benchmark); len(runs) == 0 {
+		if runs = analyze.Filter(runs, *benchmark); len(runs) == 0 {
 			return fmt.Errorf("analyze: no logs in %s match --benchmark %q", *logDir, *benchmark)
 		}
 	}
 	if *latest {
-		runs = Latest(runs)
+		runs = analyze.Latest(runs)
 	}
 
-	opts := Options{Verbose: verbose, Warnings: stderr, GeneratedAt: time.Now()}
+	opts := analyze.Options{Verbose: verbose, Warnings: stderr, GeneratedAt: time.Now()}
 	if *export != "" {
-		if err := Export(*export, runs, opts); err != nil {
+		if err := analyze.Export(*export, runs, opts); err != nil {
 			return fmt.Errorf("analyze: %w", err)
 		}
 	}
-	if err := WriteSummary(stdout, runs, opts); err != nil {
+	if err := analyze.WriteSummary(stdout, runs, opts); err != nil {
 		return fmt.Errorf("analyze: %w", err)
 	}
 	if *export != "" {

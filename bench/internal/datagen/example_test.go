@@ -3,7 +3,7 @@ package datagen_test
 import (
 	"fmt"
 
-	"github.com/benchtrace/benchtrace/bench/datagen"
+	"github.com/benchtrace/benchtrace/bench/internal/datagen"
 )
 
 func ExampleEmbeddingsWithClusters() {

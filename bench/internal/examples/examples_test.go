@@ -13,7 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/benchtrace/benchtrace/bench/examples/internal/sealed"
+	"github.com/benchtrace/benchtrace/bench/internal/examples/internal/sealed"
 	"github.com/benchtrace/benchtrace/sdk"
 )
 

@@ -8,9 +8,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/benchtrace/benchtrace/bench/datagen"
-	"github.com/benchtrace/benchtrace/bench/examples/internal/nn"
-	"github.com/benchtrace/benchtrace/bench/examples/internal/polyapprox"
+	"github.com/benchtrace/benchtrace/bench/internal/datagen"
+	"github.com/benchtrace/benchtrace/bench/internal/examples/internal/nn"
+	"github.com/benchtrace/benchtrace/bench/internal/examples/internal/polyapprox"
 )
 
 const frac = 20

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/benchtrace/benchtrace/bench/examples/internal/nn"
+	"github.com/benchtrace/benchtrace/bench/internal/examples/internal/nn"
 )
 
 // ErrShape is returned when layers, ranges or inputs do not fit together.

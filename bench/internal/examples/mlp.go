@@ -9,12 +9,12 @@ import (
 
 	"go.opentelemetry.io/otel/attribute"
 
-	"github.com/benchtrace/benchtrace/bench/datagen"
-	"github.com/benchtrace/benchtrace/bench/examples/internal/fixedpoint"
-	"github.com/benchtrace/benchtrace/bench/examples/internal/nn"
-	"github.com/benchtrace/benchtrace/bench/examples/internal/parallel"
-	"github.com/benchtrace/benchtrace/bench/examples/internal/polyapprox"
-	"github.com/benchtrace/benchtrace/bench/examples/internal/sealed"
+	"github.com/benchtrace/benchtrace/bench/internal/datagen"
+	"github.com/benchtrace/benchtrace/bench/internal/examples/internal/fixedpoint"
+	"github.com/benchtrace/benchtrace/bench/internal/examples/internal/nn"
+	"github.com/benchtrace/benchtrace/bench/internal/examples/internal/parallel"
+	"github.com/benchtrace/benchtrace/bench/internal/examples/internal/polyapprox"
+	"github.com/benchtrace/benchtrace/bench/internal/examples/internal/sealed"
 	"github.com/benchtrace/benchtrace/sdk"
 )
 
