@@ -2,6 +2,7 @@ package sdk_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
@@ -92,3 +93,77 @@ func BenchmarkPhaseLargeProcess(b *testing.B) {
 	defer func() { ballast = nil }()
 	BenchmarkPhase(b)
 }
+
+// BenchmarkPhaseLargeProcessWithLog is BenchmarkPhaseLargeProcess with the
+// in-process log writer on, as `benchtrace run` and every user who keeps the
+// default has it: what a phase costs the caller with its log written.
+func BenchmarkPhaseLargeProcessWithLog(b *testing.B) {
+	ballast = make([]byte, 64<<20)
+	for i := 0; i < len(ballast); i += 4096 {
+		ballast[i] = 1
+	}
+	defer func() { ballast = nil }()
+	bt := newBenchBT(b, sdk.WithLogDir(b.TempDir()))
+	run := bt.Start(context.Background(), "bench")
+	defer run.End(nil)
+	b.ReportAllocs()
+	for b.Loop() {
+		run.StartPhase("p").End(nil)
+	}
+}
+
+// BenchmarkRunPhases is one whole run of n sequential phases with its log,
+// from Start to the final log on disk. Linear cost in n gives a ratio of
+// about 4 between n=4000 and n=1000.
+func BenchmarkRunPhases(b *testing.B) {
+	for _, n := range []int{1000, 4000} {
+		b.Run(fmt.Sprintf("phases=%d", n), func(b *testing.B) {
+			bt := newBenchBT(b, sdk.WithLogDir(b.TempDir()))
+			b.ReportAllocs()
+			for b.Loop() {
+				run := bt.Start(context.Background(), "bench")
+				for range n {
+					run.StartPhase("step").End(nil)
+				}
+				run.End(nil)
+			}
+		})
+	}
+}
+
+// BenchmarkEnclosingPhase is a phase enclosing 300 nested phases of real
+// work that allocates nothing, with the log writer on and off: it reports
+// what the enclosing phase recorded for itself (wall time, Go heap, GC
+// cycles), which the writer must not inflate.
+func BenchmarkEnclosingPhase(b *testing.B) {
+	for _, logs := range []bool{false, true} {
+		b.Run(fmt.Sprintf("logs=%v", logs), func(b *testing.B) {
+			var opts []sdk.Option
+			if logs {
+				opts = append(opts, sdk.WithLogDir(b.TempDir()))
+			}
+			bt := newBenchBT(b, opts...)
+			var wall, heap, gcs float64
+			for b.Loop() {
+				run := bt.Start(context.Background(), "bench")
+				outer := run.StartPhase("outer")
+				for range 300 {
+					p := outer.StartPhase("inner")
+					sink = burn(400)
+					p.End(nil)
+				}
+				outer.End(nil)
+				run.End(nil)
+				u := outer.Usage()
+				wall += u.Wall.Seconds()
+				heap += float64(u.HeapAlloc)
+				gcs += float64(u.GCCycles)
+			}
+			b.ReportMetric(wall/float64(b.N), "enclosing-s/op")
+			b.ReportMetric(heap/float64(b.N), "enclosing-heap-B/op")
+			b.ReportMetric(gcs/float64(b.N), "enclosing-gcs/op")
+		})
+	}
+}
+
+var sink [32]byte

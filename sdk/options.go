@@ -1,6 +1,9 @@
 package sdk
 
 import (
+	"os"
+	"time"
+
 	"go.opentelemetry.io/otel/attribute"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
@@ -8,6 +11,9 @@ import (
 	"github.com/benchtrace/benchtrace/sdk/semconv"
 	"github.com/benchtrace/benchtrace/sdk/usage"
 )
+
+// envCheckpointInterval overrides the default checkpoint interval.
+const envCheckpointInterval = "BENCHTRACE_CHECKPOINT_INTERVAL"
 
 // DefaultLogDir is where run logs go unless WithLogDir says otherwise.
 const DefaultLogDir = "logs"
@@ -18,6 +24,7 @@ type Option interface{ apply(*config) }
 type config struct {
 	logDir       string
 	onError      func(error)
+	checkpoint   time.Duration
 	otlpEndpoint string
 	serviceName  string
 	resAttrs     []attribute.KeyValue
@@ -30,7 +37,10 @@ type optionFunc func(*config)
 func (f optionFunc) apply(c *config) { f(c) }
 
 func newConfig(opts []Option) config {
-	c := config{logDir: DefaultLogDir, serviceName: "benchtrace"}
+	c := config{logDir: DefaultLogDir, serviceName: "benchtrace", checkpoint: logwriter.DefaultInterval}
+	if d, err := time.ParseDuration(os.Getenv(envCheckpointInterval)); err == nil && d >= 0 {
+		c.checkpoint = d
+	}
 	for _, o := range opts {
 		o.apply(&c)
 	}
@@ -151,9 +161,19 @@ func WithRunAttributes(kv ...attribute.KeyValue) RunOption {
 	return runOptionFunc(func(c *runConfig) { c.attrs = append(c.attrs, kv...) })
 }
 
+// WithCheckpointInterval sets how soon after a phase ends the run's log is
+// rewritten with it, at the latest (default one second, or
+// BENCHTRACE_CHECKPOINT_INTERVAL, a Go duration such as "200ms"). A process
+// killed with SIGKILL loses at most the phases that ended within this time.
+// The writes happen on a goroutine of their own, coalesced: never inside a
+// phase's End.
+func WithCheckpointInterval(d time.Duration) Option {
+	return optionFunc(func(c *config) { c.checkpoint = d })
+}
+
 // logOptions are the in-process log writer's options.
 func (c *config) logOptions() []logwriter.Option {
-	var opts []logwriter.Option
+	opts := []logwriter.Option{logwriter.WithInterval(c.checkpoint)}
 	if c.onError != nil {
 		opts = append(opts, logwriter.WithErrorHandler(c.onError))
 	}

@@ -20,15 +20,16 @@ import (
 	"github.com/benchtrace/benchtrace/sdk/semconv"
 )
 
-func newTestProcessor(t *testing.T) (*SpanProcessor, trace.Tracer, *[]error) {
+func newTestProcessor(t *testing.T, opts ...Option) (*SpanProcessor, trace.Tracer, *[]error) {
 	t.Helper()
 	var mu sync.Mutex
 	var errs []error
-	p, err := NewSpanProcessor(t.TempDir(), WithLocation(time.UTC), WithErrorHandler(func(err error) {
+	opts = append([]Option{WithLocation(time.UTC), WithErrorHandler(func(err error) {
 		mu.Lock()
 		defer mu.Unlock()
 		errs = append(errs, err)
-	}))
+	})}, opts...)
+	p, err := NewSpanProcessor(t.TempDir(), opts...)
 	require.NoError(t, err)
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(p))
 	t.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
@@ -54,17 +55,20 @@ func TestSpanProcessorCheckpoints(t *testing.T) {
 		attribute.String(semconv.ModelName, "M"),
 	))
 
-	// The log exists, with its metadata, as soon as the run starts.
+	// The log exists, with its metadata, as soon as the run starts (at
+	// once, with no phase to wait for).
+	require.NoError(t, p.ForceFlush(context.Background()))
 	l := readOnlyLog(t, p.Dir())
 	assert.Equal(t, "running", l.Status)
 	assert.Equal(t, benchlog.Object{{Key: "name", Value: "M"}}, l.Model)
 	assert.Empty(t, l.Phases)
 
-	// Each phase end is on disk when End returns.
+	// Each phase end is on disk after a flush.
 	for i, name := range []string{"fit", "inference"} {
 		_, ph := tracer.Start(ctx, name, trace.WithAttributes(
 			attribute.String(semconv.PhaseName, name), attribute.String(semconv.BenchmarkName, "bench")))
 		ph.End()
+		require.NoError(t, p.ForceFlush(context.Background()))
 		l = readOnlyLog(t, p.Dir())
 		assert.Equal(t, "running", l.Status)
 		assert.Len(t, l.Phases, i+1)
@@ -74,6 +78,7 @@ func TestSpanProcessorCheckpoints(t *testing.T) {
 	_, ph := tracer.Start(ctx, "decode", trace.WithAttributes(attribute.String(semconv.PhaseName, "decode")))
 	ph.SetStatus(codes.Error, "bad padding")
 	ph.End()
+	require.NoError(t, p.ForceFlush(context.Background()))
 	l = readOnlyLog(t, p.Dir())
 	mae, _ := l.Results.Float("mae")
 	assert.Equal(t, 0.5, mae)
@@ -85,7 +90,7 @@ func TestSpanProcessorCheckpoints(t *testing.T) {
 	_, other := tracer.Start(ctx, "http.get")
 	other.End()
 
-	root.End()
+	root.End() // the final log is on disk when End returns
 	l = readOnlyLog(t, p.Dir())
 	assert.Equal(t, "success", l.Status)
 	assert.Len(t, l.Phases, 3)
@@ -155,4 +160,45 @@ func TestSpanProcessorWriteError(t *testing.T) {
 	require.NotEmpty(t, *errs)
 	var target error = (*errs)[0]
 	assert.True(t, errors.Is(target, os.ErrNotExist) || errors.Is(target, os.ErrPermission), "%v", target)
+}
+
+// TestPhaseEndWritesNothing: a phase's End only hands the span over; the
+// writer writes checkpoints later, coalesced, outside every phase. The old
+// processor rewrote the whole log inside each End.
+func TestPhaseEndWritesNothing(t *testing.T) {
+	p, tracer, errs := newTestProcessor(t, WithInterval(time.Hour))
+	ctx, root := tracer.Start(context.Background(), "bench", trace.WithAttributes(attribute.String(semconv.BenchmarkName, "bench")))
+	require.NoError(t, p.ForceFlush(context.Background()))
+	for range 100 {
+		_, ph := tracer.Start(ctx, "step", trace.WithAttributes(attribute.String(semconv.PhaseName, "step")))
+		ph.End()
+	}
+	assert.Empty(t, readOnlyLog(t, p.Dir()).Phases, "no phase written within the hour's interval")
+
+	root.End()
+	l := readOnlyLog(t, p.Dir())
+	assert.Equal(t, "success", l.Status)
+	assert.Len(t, l.Phases, 100)
+	assert.Empty(t, *errs)
+}
+
+// TestCheckpointWithinInterval: without a flush, a phase reaches the disk
+// within the interval.
+func TestCheckpointWithinInterval(t *testing.T) {
+	p, tracer, _ := newTestProcessor(t, WithInterval(20*time.Millisecond))
+	ctx, root := tracer.Start(context.Background(), "bench", trace.WithAttributes(attribute.String(semconv.BenchmarkName, "bench")))
+	defer root.End()
+	_, ph := tracer.Start(ctx, "fit", trace.WithAttributes(attribute.String(semconv.PhaseName, "fit")))
+	ph.End()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		files, _ := filepath.Glob(filepath.Join(p.Dir(), "*.json"))
+		if len(files) == 1 {
+			if len(readOnlyLog(t, p.Dir()).Phases) == 1 {
+				return
+			}
+		}
+		require.True(t, time.Now().Before(deadline), "the checkpoint never came")
+		time.Sleep(10 * time.Millisecond)
+	}
 }
