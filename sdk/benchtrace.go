@@ -4,11 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"strings"
 	"sync"
+	"time"
 
-	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracegrpc"
+	"go.opentelemetry.io/otel"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
 
@@ -27,6 +26,9 @@ type Benchtrace struct {
 	tracer  trace.Tracer
 	tracker *usage.Tracker
 	logs    *logwriter.SpanProcessor
+	otlp    *countingExporter // nil without OTLP
+	// otlpTimeout bounds Shutdown's wait for the OTLP endpoint.
+	otlpTimeout time.Duration
 
 	mu   sync.Mutex
 	runs map[*Run]struct{}
@@ -39,10 +41,18 @@ type Benchtrace struct {
 //
 // Defaults:
 //   - JSON logs are written in process into ./logs (WithLogDir, WithoutLogs);
-//   - spans are also sent over OTLP/gRPC when WithOTLPEndpoint is given or
-//     OTEL_EXPORTER_OTLP_ENDPOINT / OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is set
-//     (the exporter then reads the rest of the standard OTEL_EXPORTER_OTLP_*
-//     variables);
+//   - spans are also sent over OTLP when WithOTLPEndpoint is given or
+//     OTEL_EXPORTER_OTLP_TRACES_ENDPOINT / OTEL_EXPORTER_OTLP_ENDPOINT is set,
+//     as "host:port" or a URL; over gRPC, or HTTP with protobuf when
+//     WithOTLPProtocol or OTEL_EXPORTER_OTLP_(TRACES_)PROTOCOL says
+//     "http/protobuf"; delivery is bounded by WithOTLPTimeout
+//     (DefaultOTLPTimeout, or BENCHTRACE_OTLP_TIMEOUT), and Shutdown returns
+//     an error saying how many spans did not get through;
+//   - OTEL_SDK_DISABLED=true turns the OTLP export off; the JSON logs stay;
+//   - every run is recorded whole: benchtrace's provider samples everything
+//     and sets no attribute limit, whatever OTEL_TRACES_SAMPLER and the
+//     OTEL_*_LIMIT variables say (a warning names those that are set);
+//   - errors that cannot be returned go to otel.Handle (WithErrorHandler);
 //   - the resource describes this host and process (see Resource), plus
 //     OTEL_RESOURCE_ATTRIBUTES and OTEL_SERVICE_NAME;
 //   - the process-wide usage tracker measures phases (usage.Default).
@@ -52,8 +62,26 @@ func New(ctx context.Context, opts ...Option) (*Benchtrace, error) {
 	if err != nil {
 		return nil, err
 	}
-	tpOpts := []sdktrace.TracerProviderOption{sdktrace.WithResource(res)}
-	b := &Benchtrace{tracker: c.tracker, runs: map[*Run]struct{}{}}
+	// Always sampled, never cut, whatever OTEL_TRACES_SAMPLER and the
+	// OTEL_*_LIMIT variables say: explicit options win over otel-go's
+	// environment.
+	tpOpts := []sdktrace.TracerProviderOption{
+		sdktrace.WithResource(res),
+		sdktrace.WithSampler(sdktrace.AlwaysSample()),
+		sdktrace.WithRawSpanLimits(unlimited),
+	}
+	onError := c.onError
+	if onError == nil {
+		onError = otel.Handle
+	}
+	if w := ignoredEnvWarning(); w != "" {
+		onError(errors.New(w))
+	}
+	target, useOTLP, err := resolveOTLP(&c)
+	if err != nil {
+		return nil, fmt.Errorf("benchtrace: %w", err)
+	}
+	b := &Benchtrace{tracker: c.tracker, runs: map[*Run]struct{}{}, otlpTimeout: target.timeout}
 	if b.tracker == nil {
 		b.tracker = usage.Default()
 	}
@@ -64,15 +92,15 @@ func New(ctx context.Context, opts ...Option) (*Benchtrace, error) {
 		}
 		tpOpts = append(tpOpts, sdktrace.WithSpanProcessor(b.logs))
 	}
-	if c.otlpEndpoint != "" || os.Getenv("OTEL_EXPORTER_OTLP_ENDPOINT") != "" || os.Getenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") != "" {
-		exp, err := otlptracegrpc.New(ctx, otlpOptions(c.otlpEndpoint)...)
+	if useOTLP {
+		b.otlp, err = newOTLPExporter(ctx, target)
 		if err != nil {
 			if b.logs != nil {
 				err = errors.Join(err, b.logs.Shutdown(ctx))
 			}
 			return nil, fmt.Errorf("benchtrace: creating OTLP exporter: %w", err)
 		}
-		tpOpts = append(tpOpts, sdktrace.WithBatcher(exp))
+		tpOpts = append(tpOpts, sdktrace.WithBatcher(b.otlp, sdktrace.WithExportTimeout(target.timeout)))
 	}
 	for _, sp := range c.processors {
 		tpOpts = append(tpOpts, sdktrace.WithSpanProcessor(sp))
@@ -80,20 +108,6 @@ func New(ctx context.Context, opts ...Option) (*Benchtrace, error) {
 	b.tp = sdktrace.NewTracerProvider(tpOpts...)
 	b.tracer = b.tp.Tracer(ScopeName)
 	return b, nil
-}
-
-// otlpOptions configures the OTLP exporter for endpoint: "host:port" means
-// plain gRPC (a local collector), a URL chooses by its scheme.
-func otlpOptions(endpoint string) []otlptracegrpc.Option {
-	switch {
-	case endpoint == "":
-		return nil
-	case strings.HasPrefix(endpoint, "https://"):
-		return []otlptracegrpc.Option{otlptracegrpc.WithEndpointURL(endpoint)}
-	case strings.HasPrefix(endpoint, "http://"):
-		return []otlptracegrpc.Option{otlptracegrpc.WithEndpointURL(endpoint), otlptracegrpc.WithInsecure()}
-	}
-	return []otlptracegrpc.Option{otlptracegrpc.WithEndpoint(endpoint), otlptracegrpc.WithInsecure()}
 }
 
 // TracerProvider returns the provider behind b, for instrumenting the code a
@@ -120,7 +134,22 @@ func (b *Benchtrace) ForceFlush(ctx context.Context) error {
 // call Interrupt. Later calls return the first call's result.
 func (b *Benchtrace) Shutdown(ctx context.Context) error {
 	b.shutdownOnce.Do(func() {
-		b.shutdownErr = b.tp.Shutdown(ctx)
+		if b.otlp != nil {
+			// A dead endpoint costs at most the OTLP timeout, not the
+			// caller's whole deadline.
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithTimeout(ctx, b.otlpTimeout+time.Second)
+			defer cancel()
+		}
+		err := b.tp.Shutdown(ctx)
+		if b.otlp != nil {
+			if rerr := b.otlp.report(); rerr != nil {
+				// Said once, in benchtrace's words; the export's own
+				// timeout error says the same thing again.
+				err = rerr
+			}
+		}
+		b.shutdownErr = err
 	})
 	return b.shutdownErr
 }

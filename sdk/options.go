@@ -26,6 +26,8 @@ type config struct {
 	onError      func(error)
 	checkpoint   time.Duration
 	otlpEndpoint string
+	otlpProtocol string
+	otlpTimeout  time.Duration
 	serviceName  string
 	resAttrs     []attribute.KeyValue
 	processors   []sdktrace.SpanProcessor
@@ -69,6 +71,20 @@ func WithErrorHandler(f func(error)) Option {
 // plain-text connection (a local collector), or an http:// or https:// URL.
 func WithOTLPEndpoint(endpoint string) Option {
 	return optionFunc(func(c *config) { c.otlpEndpoint = endpoint })
+}
+
+// WithOTLPProtocol chooses the OTLP transport: "grpc" (the default) or
+// "http/protobuf". It wins over OTEL_EXPORTER_OTLP_TRACES_PROTOCOL and
+// OTEL_EXPORTER_OTLP_PROTOCOL.
+func WithOTLPProtocol(protocol string) Option {
+	return optionFunc(func(c *config) { c.otlpProtocol = protocol })
+}
+
+// WithOTLPTimeout bounds how long spans may take to reach the OTLP endpoint,
+// retries included, and how long Shutdown waits for it (default
+// DefaultOTLPTimeout, or BENCHTRACE_OTLP_TIMEOUT as a Go duration).
+func WithOTLPTimeout(d time.Duration) Option {
+	return optionFunc(func(c *config) { c.otlpTimeout = d })
 }
 
 // WithServiceName sets service.name (default "benchtrace";
