@@ -3,16 +3,11 @@ package collector
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"net"
-	"net/http"
-	"net/url"
+	"maps"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"sort"
-	"strconv"
+	"slices"
 	"testing"
 	"time"
 
@@ -25,15 +20,9 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/benchtrace/benchtrace/internal/stacktest"
 	"github.com/benchtrace/benchtrace/sdk/semconv"
 )
-
-// stackPorts are the port variables of collector/stack.
-var stackPorts = []string{
-	"BENCHTRACE_OTLP_PORT", "BENCHTRACE_METRICS_PORT", "BENCHTRACE_COLLECTOR_TELEMETRY_PORT",
-	"BENCHTRACE_COLLECTOR_HEALTH_PORT", "BENCHTRACE_JAEGER_OTLP_PORT", "BENCHTRACE_JAEGER_UI_PORT",
-	"BENCHTRACE_JAEGER_GRPC_PORT", "BENCHTRACE_JAEGER_HEALTH_PORT", "BENCHTRACE_PROMETHEUS_PORT",
-}
 
 // TestStackLive starts the whole stack as `collector/stack up` does, on free
 // ports and in a temporary run directory, sends one benchmark run over
@@ -53,53 +42,30 @@ func TestStackLive(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Minute)
 	defer cancel()
 
-	ports := make(map[string]int)
-	for i, p := range freePorts(t, len(stackPorts)) {
-		ports[stackPorts[i]] = p
-	}
-	env := append(os.Environ(), "BENCHTRACE_STACK_RUN_DIR="+t.TempDir())
-	for k, v := range ports {
-		env = append(env, k+"="+strconv.Itoa(v))
-	}
-	stack := func(ctx context.Context, args ...string) {
-		t.Helper()
-		cmd := exec.CommandContext(ctx, "./stack", args...)
-		cmd.Env = env
-		out, err := cmd.CombinedOutput()
-		require.NoError(t, err, "collector/stack %v:\n%s", args, out)
-		t.Logf("collector/stack %v:\n%s", args, out)
-	}
-
-	// Registered before up (down on a run directory that started nothing
-	// does nothing), so that it runs after any failure, and before
-	// t.TempDir removes the PID files.
+	logDir := t.TempDir()
+	s, err := stacktest.Start(ctx, stacktest.Config{RunDir: t.TempDir(), LogDir: logDir})
+	require.NoError(t, err)
+	t.Logf("collector/stack up:\n%s", s.UpOutput)
+	// Registered after t.TempDir, so it runs before the PID files go.
 	t.Cleanup(func() {
 		// t.Context is done by now; down must still run to the end.
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(t.Context()), 2*time.Minute)
 		defer cancel()
-		stack(ctx, "down")
-		for name, p := range ports {
-			l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", p))
-			if assert.NoError(t, err, "%s %d still in use after down", name, p) {
-				l.Close()
-			}
-		}
+		assert.NoError(t, s.Stop(ctx))
 	})
-	logDir := t.TempDir()
-	stack(ctx, "up", "--logs", logDir)
 
 	const service, benchmark = "benchtrace-stacktest", "stacktest"
-	traceID := sendRun(ctx, t, ports["BENCHTRACE_OTLP_PORT"], service, benchmark)
+	traceID := sendRun(ctx, t, s.OTLP(), service, benchmark)
 
 	t.Run("jaeger", func(t *testing.T) {
-		u := fmt.Sprintf("http://127.0.0.1:%d/api/traces/%s", ports["BENCHTRACE_JAEGER_UI_PORT"], traceID)
-		eventually(t, 30*time.Second, func() error {
+		u := s.JaegerURL() + "/api/traces/" + traceID
+		err := stacktest.Eventually(ctx, 30*time.Second, 500*time.Millisecond, func() error {
 			var resp struct {
 				Data []struct {
 					Spans []struct{ OperationName string }
 				}
 			}
-			if err := getJSON(ctx, u, &resp); err != nil {
+			if err := stacktest.GetJSON(ctx, u, &resp); err != nil {
 				return err
 			}
 			if len(resp.Data) != 1 || len(resp.Data[0].Spans) != 3 {
@@ -107,10 +73,11 @@ func TestStackLive(t *testing.T) {
 			}
 			return nil
 		})
+		assert.NoError(t, err)
 	})
 
 	t.Run("benchlog", func(t *testing.T) {
-		eventually(t, 30*time.Second, func() error {
+		err := stacktest.Eventually(ctx, 30*time.Second, 500*time.Millisecond, func() error {
 			files, _ := filepath.Glob(filepath.Join(logDir, benchmark+"_*.json"))
 			if len(files) != 1 {
 				return fmt.Errorf("want one %s_*.json in %s, have %v", benchmark, logDir, files)
@@ -134,10 +101,11 @@ func TestStackLive(t *testing.T) {
 			}
 			return nil
 		})
+		assert.NoError(t, err)
 	})
 
 	t.Run("prometheus", func(t *testing.T) {
-		prom := fmt.Sprintf("http://127.0.0.1:%d", ports["BENCHTRACE_PROMETHEUS_PORT"])
+		prom := s.PrometheusURL()
 		for _, m := range readMetricNames(t).Metrics {
 			series := map[string][]string{m.Name: m.Labels}
 			if m.Type == "histogram" {
@@ -148,18 +116,18 @@ func TestStackLive(t *testing.T) {
 				}
 			}
 			for name, labels := range series {
-				want := append([]string(nil), labels...)
-				sort.Strings(want)
-				eventually(t, 30*time.Second, func() error {
+				want := slices.Sorted(slices.Values(labels))
+				err := stacktest.Eventually(ctx, 30*time.Second, 500*time.Millisecond, func() error {
 					got, err := labelNames(ctx, prom, fmt.Sprintf("%s{job=%q}", name, service))
 					if err != nil {
 						return err
 					}
-					if fmt.Sprint(got) != fmt.Sprint(want) {
+					if !slices.Equal(got, want) {
 						return fmt.Errorf("%s: labels %v, metrics.json says %v", name, got, want)
 					}
 					return nil
 				})
+				assert.NoError(t, err)
 			}
 		}
 		// Values arrive as sent; the failed phase is labelled so.
@@ -169,16 +137,20 @@ func TestStackLive(t *testing.T) {
 			fmt.Sprintf("benchtrace_result_precision_bits{job=%q}", service):                                                                         2,
 			fmt.Sprintf("sum(traces_span_metrics_calls_total{job=%q,benchtrace_phase_name=\"compute\",status_code=\"STATUS_CODE_ERROR\"})", service): 1,
 		} {
-			eventually(t, 30*time.Second, func() error {
-				v, err := queryValue(ctx, prom, query)
+			err := stacktest.Eventually(ctx, 30*time.Second, 500*time.Millisecond, func() error {
+				r, err := stacktest.Query(ctx, prom, query)
 				if err != nil {
 					return err
 				}
-				if v != want {
-					return fmt.Errorf("%s = %v, want %v", query, v, want)
+				if len(r) != 1 {
+					return fmt.Errorf("%s: %d series, want 1", query, len(r))
+				}
+				if r[0].Value != want {
+					return fmt.Errorf("%s = %v, want %v", query, r[0].Value, want)
 				}
 				return nil
 			})
+			assert.NoError(t, err)
 		}
 	})
 }
@@ -186,9 +158,9 @@ func TestStackLive(t *testing.T) {
 // sendRun sends one run the way docs/conventions.md describes it: a root
 // span with results and two phases, the second failed. It returns the
 // trace ID.
-func sendRun(ctx context.Context, t *testing.T, port int, service, benchmark string) string {
+func sendRun(ctx context.Context, t *testing.T, endpoint, service, benchmark string) string {
 	t.Helper()
-	exp, err := otlptracegrpc.New(ctx, otlptracegrpc.WithEndpoint(fmt.Sprintf("127.0.0.1:%d", port)), otlptracegrpc.WithInsecure())
+	exp, err := otlptracegrpc.New(ctx, otlptracegrpc.WithEndpoint(endpoint), otlptracegrpc.WithInsecure())
 	require.NoError(t, err)
 	tp := sdktrace.NewTracerProvider(
 		sdktrace.WithBatcher(exp),
@@ -222,101 +194,23 @@ func sendRun(ctx context.Context, t *testing.T, port int, service, benchmark str
 	return root.SpanContext().TraceID().String()
 }
 
-func freePorts(t *testing.T, n int) []int {
-	t.Helper()
-	var ports []int
-	for range n {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		require.NoError(t, err)
-		defer l.Close()
-		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
-	}
-	return ports
-}
-
-func eventually(t *testing.T, timeout time.Duration, check func() error) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		err := check()
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Errorf("after %v: %v", timeout, err)
-			return
-		}
-		time.Sleep(500 * time.Millisecond)
-	}
-}
-
-func getJSON(ctx context.Context, u string, v any) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-	if err != nil {
-		return err
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("GET %s: %s", u, resp.Status)
-	}
-	return json.NewDecoder(resp.Body).Decode(v)
-}
-
-type promVector struct {
-	Data struct {
-		Result []struct {
-			Metric map[string]string
-			Value  [2]any
-		}
-	}
-}
-
-func promQuery(ctx context.Context, prom, query string) (*promVector, error) {
-	var v promVector
-	err := getJSON(ctx, prom+"/api/v1/query?query="+url.QueryEscape(query), &v)
-	if err == nil && len(v.Data.Result) == 0 {
-		err = fmt.Errorf("%s: no series yet", query)
-	}
-	return &v, err
-}
-
-// labelNames is the union of the label names of the series query returns.
+// labelNames is the sorted union of the label names (__name__ left out)
+// of the series query returns; no series is an error.
 func labelNames(ctx context.Context, prom, query string) ([]string, error) {
-	v, err := promQuery(ctx, prom, query)
+	r, err := stacktest.Query(ctx, prom, query)
 	if err != nil {
 		return nil, err
 	}
+	if len(r) == 0 {
+		return nil, fmt.Errorf("%s: no series yet", query)
+	}
 	set := make(map[string]bool)
-	for _, r := range v.Data.Result {
-		for k := range r.Metric {
+	for _, x := range r {
+		for k := range x.Metric {
 			if k != "__name__" {
 				set[k] = true
 			}
 		}
 	}
-	var names []string
-	for k := range set {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	return names, nil
-}
-
-func queryValue(ctx context.Context, prom, query string) (float64, error) {
-	v, err := promQuery(ctx, prom, query)
-	if err != nil {
-		return 0, err
-	}
-	if len(v.Data.Result) != 1 {
-		return 0, fmt.Errorf("%s: %d series, want 1", query, len(v.Data.Result))
-	}
-	s, ok := v.Data.Result[0].Value[1].(string)
-	if !ok {
-		return 0, errors.New("unexpected Prometheus value")
-	}
-	return strconv.ParseFloat(s, 64)
+	return slices.Sorted(maps.Keys(set)), nil
 }

@@ -6,11 +6,9 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -20,27 +18,11 @@ import (
 	"github.com/stretchr/testify/require"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
+	"github.com/benchtrace/benchtrace/internal/stacktest"
 	"github.com/benchtrace/benchtrace/sdk"
 )
 
 const crashBenchmark = "e2e_collector_crash"
-
-// stateVar returns a variable `collector/stack up` recorded in stack.env.
-func (s *stack) stateVar(t *testing.T, name string) string {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join(s.runDir, "stack.env"))
-	require.NoError(t, err)
-	for line := range strings.Lines(string(data)) {
-		if v, ok := strings.CutPrefix(strings.TrimSpace(line), name+"="); ok {
-			if u, err := strconv.Unquote(v); err == nil {
-				return u
-			}
-			return v
-		}
-	}
-	t.Fatalf("%s not in stack.env", name)
-	return ""
-}
 
 // collectorProc is a collector of the stack's build, started by the test.
 type collectorProc struct {
@@ -65,21 +47,13 @@ func startCollector(t *testing.T, bin, config string, env []string, health, logF
 		close(p.exited)
 	}()
 	t.Cleanup(func() { p.stop() })
-	err = eventually(60*time.Second, 200*time.Millisecond, func() error {
+	err = stacktest.Eventually(t.Context(), 60*time.Second, 200*time.Millisecond, func() error {
 		select {
 		case <-p.exited:
 			return fmt.Errorf("collector exited")
 		default:
 		}
-		resp, err := httpClient.Get(health)
-		if err != nil {
-			return err
-		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			return fmt.Errorf("health: %s", resp.Status)
-		}
-		return nil
+		return stacktest.Get(t.Context(), health)
 	})
 	if err != nil {
 		tail, _ := os.ReadFile(logFile)
@@ -110,19 +84,21 @@ func (p *collectorProc) stop() {
 // the first three of which only the write-ahead log kept.
 func TestCollectorSIGKILLKeepsPendingSpans(t *testing.T) {
 	s := needStack(t)
-	bin := s.stateVar(t, "COLLECTOR_BIN")
-	ports, err := freePorts(4)
+	bin, err := s.State("COLLECTOR_BIN")
+	require.NoError(t, err)
+	ports, err := stacktest.FreePorts(4)
 	require.NoError(t, err)
 	logDir := t.TempDir()
+	// A collector of its own, beside the stack's, exporting to its Jaeger.
 	env := append(os.Environ(),
 		"BENCHTRACE_LOG_DIR="+logDir,
-		fmt.Sprintf("BENCHTRACE_OTLP_PORT=%d", ports[0]),
-		fmt.Sprintf("BENCHTRACE_METRICS_PORT=%d", ports[1]),
-		fmt.Sprintf("BENCHTRACE_COLLECTOR_TELEMETRY_PORT=%d", ports[2]),
-		fmt.Sprintf("BENCHTRACE_COLLECTOR_HEALTH_PORT=%d", ports[3]),
-		"BENCHTRACE_JAEGER_OTLP_PORT="+s.stateVar(t, "JAEGER_OTLP_PORT"),
+		fmt.Sprintf("%s=%d", stacktest.OTLPPort, ports[0]),
+		fmt.Sprintf("%s=%d", stacktest.MetricsPort, ports[1]),
+		fmt.Sprintf("%s=%d", stacktest.CollectorTelemetryPort, ports[2]),
+		fmt.Sprintf("%s=%d", stacktest.CollectorHealthPort, ports[3]),
+		fmt.Sprintf("%s=%d", stacktest.JaegerOTLPPort, s.Ports[stacktest.JaegerOTLPPort]),
 	)
-	config := filepath.Join(s.root, "collector", "config.yaml")
+	config := filepath.Join(s.Root, "collector", "config.yaml")
 	health := fmt.Sprintf("http://127.0.0.1:%d/", ports[3])
 	procLog := filepath.Join(t.TempDir(), "collector.log")
 	first := startCollector(t, bin, config, env, health, procLog)
@@ -145,7 +121,7 @@ func TestCollectorSIGKILLKeepsPendingSpans(t *testing.T) {
 	require.True(t, ok, "got %q", lines.Text())
 
 	// The collector has the three phases: its checkpoint shows them.
-	err = eventually(20*time.Second, 100*time.Millisecond, func() error {
+	err = stacktest.Eventually(t.Context(), 20*time.Second, 100*time.Millisecond, func() error {
 		logs, _, err := loadLogs(logDir)
 		if err != nil {
 			return err
@@ -166,7 +142,7 @@ func TestCollectorSIGKILLKeepsPendingSpans(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, child.Wait(), "the benchmark finishes")
 
-	err = eventually(20*time.Second, 100*time.Millisecond, func() error {
+	err = stacktest.Eventually(t.Context(), 20*time.Second, 100*time.Millisecond, func() error {
 		logs, paths, err := loadLogs(logDir)
 		if err != nil {
 			return err

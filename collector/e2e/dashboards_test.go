@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"testing"
@@ -11,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/benchtrace/benchtrace/internal/dashtest"
+	"github.com/benchtrace/benchtrace/internal/stacktest"
 )
 
 // TestDashboardQueries runs every PromQL expression of every dashboard panel
@@ -25,17 +27,17 @@ func TestDashboardQueries(t *testing.T) {
 	// A first run creates the series; Prometheus scrapes them (every 2 s,
 	// after the connectors' 2 s flush), so that rates and increases over
 	// the next runs have a start.
-	s.benchtrace(t, "run", "--logs", t.TempDir(), "--otlp-endpoint", s.otlp, "--only", "^"+bench+"$", "--size", "small")
+	s.benchtrace(t, "run", "--logs", t.TempDir(), "--otlp-endpoint", s.OTLP(), "--only", "^"+bench+"$", "--size", "small")
 	time.Sleep(6 * time.Second)
-	s.benchtrace(t, "run", "--logs", t.TempDir(), "--otlp-endpoint", s.otlp, "--only", "^"+bench+"$", "--size", "small", "--repeat", "2")
+	s.benchtrace(t, "run", "--logs", t.TempDir(), "--otlp-endpoint", s.OTLP(), "--only", "^"+bench+"$", "--size", "small", "--repeat", "2")
 
-	queries, err := dashtest.Queries(os.DirFS(filepath.Join(s.root, "dashboards")), map[string]string{"benchmark": bench, "main_phase": "inference"})
+	queries, err := dashtest.Queries(os.DirFS(filepath.Join(s.Root, "dashboards")), map[string]string{"benchmark": bench, "main_phase": "inference"})
 	require.NoError(t, err)
 	require.NotEmpty(t, queries)
 	for _, q := range queries {
 		t.Run(q.Name(), func(t *testing.T) {
-			err := eventually(30*time.Second, time.Second, func() error {
-				r, err := s.query(q.Expr)
+			err := stacktest.Eventually(t.Context(), 30*time.Second, time.Second, func() error {
+				r, err := s.query(t.Context(), q.Expr)
 				if err != nil {
 					return err
 				}
@@ -43,7 +45,7 @@ func TestDashboardQueries(t *testing.T) {
 					return fmt.Errorf("no data")
 				}
 				for _, x := range r {
-					if v, _ := x.Value[1].(string); v != "NaN" {
+					if !math.IsNaN(x.Value) {
 						return nil
 					}
 				}

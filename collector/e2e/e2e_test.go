@@ -22,6 +22,7 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 
 	"github.com/benchtrace/benchtrace/exporters/benchlog"
+	"github.com/benchtrace/benchtrace/internal/stacktest"
 	"github.com/benchtrace/benchtrace/sdk"
 	"github.com/benchtrace/benchtrace/sdk/semconv"
 )
@@ -59,7 +60,7 @@ func TestRunThroughStack(t *testing.T) {
 	s := needStack(t)
 	inproc := t.TempDir()
 	const bench = "mlp_polyrelu_synthetic"
-	s.benchtrace(t, "run", "--logs", inproc, "--otlp-endpoint", s.otlp, "--only", "^"+bench+"$", "--size", "small")
+	s.benchtrace(t, "run", "--logs", inproc, "--otlp-endpoint", s.OTLP(), "--only", "^"+bench+"$", "--size", "small")
 	exited := time.Now()
 
 	local, _, err := loadLogs(inproc)
@@ -75,14 +76,14 @@ func TestRunThroughStack(t *testing.T) {
 	// The collector's log: final once the root span has arrived.
 	var got *benchlog.Log
 	var gotPath string
-	err = eventually(30*time.Second, 100*time.Millisecond, func() error {
-		logs, paths, err := loadLogs(s.logDir)
+	err = stacktest.Eventually(t.Context(), 30*time.Second, 100*time.Millisecond, func() error {
+		logs, paths, err := loadLogs(s.LogDir)
 		if err != nil {
 			return err
 		}
 		l, ok := logs[runID]
 		if !ok || l.Status != "success" {
-			return fmt.Errorf("no final log of run %s in %s yet", runID, s.logDir)
+			return fmt.Errorf("no final log of run %s in %s yet", runID, s.LogDir)
 		}
 		got, gotPath = l, paths[runID]
 		return nil
@@ -152,11 +153,11 @@ func tagMap(tags []jaegerTag) map[string]any {
 
 func checkJaeger(t *testing.T, s *stack, runID string, want *benchlog.Log) {
 	var tr jaegerTrace
-	err := eventually(30*time.Second, 250*time.Millisecond, func() error {
+	err := stacktest.Eventually(t.Context(), 30*time.Second, 250*time.Millisecond, func() error {
 		var r struct {
 			Data []jaegerTrace `json:"data"`
 		}
-		if err := getJSON(s.jaeger+"/api/traces/"+runID, &r); err != nil {
+		if err := stacktest.GetJSON(t.Context(), s.JaegerURL()+"/api/traces/"+runID, &r); err != nil {
 			return err
 		}
 		if len(r.Data) != 1 || len(r.Data[0].Spans) < len(want.Phases)+1 {
@@ -171,7 +172,7 @@ func checkJaeger(t *testing.T, s *stack, runID string, want *benchlog.Log) {
 	var byService struct {
 		Data []jaegerTrace `json:"data"`
 	}
-	require.NoError(t, getJSON(s.jaeger+"/api/traces?service=benchtrace&limit=1000&lookback=1h", &byService))
+	require.NoError(t, stacktest.GetJSON(t.Context(), s.JaegerURL()+"/api/traces?service=benchtrace&limit=1000&lookback=1h", &byService))
 	assert.True(t, slices.ContainsFunc(byService.Data, func(x jaegerTrace) bool { return x.TraceID == runID }), "listed under service benchtrace")
 
 	roots, phases := 0, map[string]map[string]any{}
@@ -211,9 +212,9 @@ func checkJaeger(t *testing.T, s *stack, runID string, want *benchlog.Log) {
 
 func checkPrometheus(t *testing.T, s *stack, bench string, want *benchlog.Log) {
 	sel := fmt.Sprintf(`{benchtrace_benchmark_name=%q}`, bench)
-	queries := map[string]func([]promSample) error{
+	queries := map[string]func([]stacktest.Sample) error{
 		// Phase durations: the span-metrics histogram, a series per phase.
-		`sum by (benchtrace_phase_name) (traces_span_metrics_duration_seconds_count` + sel + `)`: func(r []promSample) error {
+		`sum by (benchtrace_phase_name) (traces_span_metrics_duration_seconds_count` + sel + `)`: func(r []stacktest.Sample) error {
 			seen := map[string]bool{}
 			for _, x := range r {
 				seen[x.Metric["benchtrace_phase_name"]] = true
@@ -233,8 +234,8 @@ func checkPrometheus(t *testing.T, s *stack, bench string, want *benchlog.Log) {
 		`benchtrace_result_precision_bits` + sel:   value(want.Results, benchlog.KeyPrecisionBits),
 	}
 	for q, check := range queries {
-		err := eventually(45*time.Second, time.Second, func() error {
-			r, err := s.query(q)
+		err := stacktest.Eventually(t.Context(), 45*time.Second, time.Second, func() error {
+			r, err := s.query(t.Context(), q)
 			if err != nil {
 				return err
 			}
@@ -247,23 +248,21 @@ func checkPrometheus(t *testing.T, s *stack, bench string, want *benchlog.Log) {
 	}
 }
 
-func nonEmpty([]promSample) error { return nil }
+func nonEmpty([]stacktest.Sample) error { return nil }
 
 // value checks that one of the series has the log's value of key.
-func value(o benchlog.Object, key string) func([]promSample) error {
-	return func(r []promSample) error {
+func value(o benchlog.Object, key string) func([]stacktest.Sample) error {
+	return func(r []stacktest.Sample) error {
 		want, ok := o.Float(key)
 		if !ok {
 			return fmt.Errorf("log has no %s", key)
 		}
-		var got []string
+		var got []float64
 		for _, x := range r {
-			s, _ := x.Value[1].(string)
-			f, err := strconv.ParseFloat(s, 64)
-			if err == nil && math.Abs(f-want) <= 1e-9*math.Abs(want) {
+			if math.Abs(x.Value-want) <= 1e-9*math.Abs(want) {
 				return nil
 			}
-			got = append(got, s)
+			got = append(got, x.Value)
 		}
 		return fmt.Errorf("%s: want %v, series have %v", key, want, got)
 	}
@@ -331,7 +330,7 @@ func TestLoad(t *testing.T) {
 	for range procs {
 		wg.Go(func() {
 			cmd := exec.Command(os.Args[0], "-test.run=^$")
-			cmd.Env = append(os.Environ(), childEnv+"=load", childOTLPEnv+"="+s.otlp,
+			cmd.Env = append(os.Environ(), childEnv+"=load", childOTLPEnv+"="+s.OTLP(),
 				childRunsEnv+"="+strconv.Itoa(runsPerProc), childPhasesEnv+"="+strconv.Itoa(phases))
 			cmd.Stderr = os.Stderr
 			out, err := cmd.Output()
@@ -352,8 +351,8 @@ func TestLoad(t *testing.T) {
 
 	var missing []string
 	var total int
-	err := eventually(60*time.Second, 500*time.Millisecond, func() error {
-		logs, _, err := loadLogs(s.logDir)
+	err := stacktest.Eventually(t.Context(), 60*time.Second, 500*time.Millisecond, func() error {
+		logs, _, err := loadLogs(s.LogDir)
 		if err != nil {
 			return err
 		}
