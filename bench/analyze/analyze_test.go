@@ -130,8 +130,9 @@ func TestExport(t *testing.T) {
 		want []byte
 	}{
 		{"out.json", wantJSON.Bytes()},
+		{"out.JSON", wantJSON.Bytes()},
+		{"out.md", wantMD.Bytes()},
 		{"out.MD", wantMD.Bytes()},
-		{"out", wantJSON.Bytes()},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
@@ -141,6 +142,25 @@ func TestExport(t *testing.T) {
 			got, err := os.ReadFile(path)
 			require.NoError(t, err)
 			assert.Equal(t, string(tt.want), string(got))
+		})
+	}
+}
+
+// TestExportUnknownFormat checks that a file name whose extension names no
+// format is refused, not written as JSON, and that the error lists the
+// formats.
+func TestExportUnknownFormat(t *testing.T) {
+	runs := loadAll(t)
+	for _, file := range []string{"out", "out.txt", "out.jsonl", "out.json.gz"} {
+		t.Run(file, func(t *testing.T) {
+			dir := t.TempDir()
+			err := analyze.Export(filepath.Join(dir, file), runs, analyze.Options{})
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), "unknown export format")
+			assert.Contains(t, err.Error(), strings.Join(analyze.ExportFormats(), ", "))
+			entries, err := os.ReadDir(dir)
+			require.NoError(t, err)
+			assert.Empty(t, entries, "nothing is written")
 		})
 	}
 }

@@ -3,30 +3,58 @@ package analyze
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/benchtrace/benchtrace/bench/internal/human"
 	"github.com/benchtrace/benchtrace/exporters/benchlog"
 )
 
-// Export writes the summary of runs to the file path: as Markdown when path
-// ends in ".md", else as JSON. The file is replaced atomically: written to a
-// temporary file in the same directory, then renamed, so a reader sees the
-// old report or the new one, never half of one.
-func Export(path string, runs []Run, opts Options) error {
-	var b bytes.Buffer
-	var err error
-	if strings.EqualFold(filepath.Ext(path), ".md") {
-		err = WriteMarkdown(&b, runs, opts)
-	} else {
-		err = WriteJSON(&b, runs, opts)
+// exportFormat is a format Export writes, named by a file extension.
+type exportFormat struct {
+	ext   string
+	write func(io.Writer, []Run, Options) error
+}
+
+// exportFormats are the formats Export writes.
+var exportFormats = []exportFormat{
+	{".json", WriteJSON},
+	{".md", WriteMarkdown},
+}
+
+// ExportFormats returns the file extensions Export knows, in lower case
+// with their dot: ".json", ".md".
+func ExportFormats() []string {
+	exts := make([]string, len(exportFormats))
+	for i, f := range exportFormats {
+		exts[i] = f.ext
 	}
-	if err != nil {
+	return exts
+}
+
+var errUnknownFormat = errors.New("unknown export format")
+
+// Export writes the summary of runs to the file path, in the format its
+// extension names, ignoring case: JSON for ".json" (WriteJSON), Markdown
+// for ".md" (WriteMarkdown). Any other extension is an error, and nothing
+// is written. The file is replaced atomically: written to a temporary file
+// in the same directory, then renamed, so a reader sees the old report or
+// the new one, never half of one.
+func Export(path string, runs []Run, opts Options) error {
+	ext := strings.ToLower(filepath.Ext(path))
+	i := slices.IndexFunc(exportFormats, func(f exportFormat) bool { return f.ext == ext })
+	if i < 0 {
+		return fmt.Errorf("exporting summary to %q: %w %q, want one of %s", path, errUnknownFormat, ext, strings.Join(ExportFormats(), ", "))
+	}
+	var b bytes.Buffer
+	if err := exportFormats[i].write(&b, runs, opts); err != nil {
 		return err
 	}
 	if err := writeFileAtomic(path, b.Bytes()); err != nil {
@@ -337,12 +365,12 @@ func WriteMarkdown(w io.Writer, runs []Run, opts Options) error {
 		d := s.duration
 		main := "-"
 		if s.mainPhase != "" {
-			main = s.mainPhase + ": " + shortDuration(s.mainPhaseMean)
+			main = s.mainPhase + ": " + human.Duration(s.mainPhaseMean)
 		}
 		fmt.Fprintf(&b, "| %s | %d | %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
-			cell(s.name), s.runs, percent(s.successRate()), d.n, shortDuration(d.mean), shortDuration(d.stddev),
-			shortDuration(d.minimum), shortDuration(d.median), shortDuration(d.maximum), percent(d.cv),
-			cell(main), shortDuration(s.cpuMean), percent(s.utilMean), bytesIEC(nanIfZero(s.peakMax)), signedBytes(s.memChangeMean))
+			cell(s.name), s.runs, percent(s.successRate()), d.n, human.Duration(d.mean), human.Duration(d.stddev),
+			human.Duration(d.minimum), human.Duration(d.median), human.Duration(d.maximum), percent(d.cv),
+			cell(main), human.Duration(s.cpuMean), percent(s.utilMean), human.Bytes(nanIfZero(s.peakMax)), signedBytes(s.memChangeMean))
 		notes = append(notes, s.notes...)
 	}
 	if len(notes) > 0 {
@@ -375,7 +403,7 @@ func WriteMarkdown(w io.Writer, runs []Run, opts Options) error {
 		}
 		fmt.Fprintf(&b, "| %s | %s | %s %s | %s | %s | %s | %s | %s | %s | %s | `%s` |\n",
 			cell(start), cell(r.Name), mark(r.Outcome), cell(statusText(r)), seconds(r.Duration), cell(main),
-			maeS, prec, bytesIEC(nanIfZero(r.PeakRSSBytes)), cpu, percent(r.CPUUtilization()), cell(r.Path))
+			maeS, prec, human.Bytes(nanIfZero(r.PeakRSSBytes)), cpu, percent(r.CPUUtilization()), cell(r.Path))
 	}
 
 	var failures []*Run

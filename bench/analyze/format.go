@@ -6,6 +6,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/benchtrace/benchtrace/bench/internal/human"
 )
 
 // acronyms are written in capitals in labels derived from phase names.
@@ -80,39 +82,6 @@ func secondsMinutes(s float64) string {
 	return fmt.Sprintf("%.2fs (%.2fm)", s, s/60)
 }
 
-// shortDuration formats a duration with three significant digits and a unit
-// that suits it ("1.23s", "45.6ms"), for tables of small and large values.
-func shortDuration(s float64) string {
-	if !isFinite(s) {
-		return "-"
-	}
-	neg := ""
-	if s < 0 {
-		neg, s = "-", -s
-	}
-	var v float64
-	var unit string
-	switch {
-	case s == 0:
-		return "0s"
-	case s >= 1:
-		v, unit = s, "s"
-	case s >= 1e-3:
-		v, unit = s*1e3, "ms"
-	case s >= 1e-6:
-		v, unit = s*1e6, "µs"
-	default:
-		v, unit = s*1e9, "ns"
-	}
-	switch {
-	case v >= 100:
-		return fmt.Sprintf("%s%.0f%s", neg, v, unit)
-	case v >= 10:
-		return fmt.Sprintf("%s%.1f%s", neg, v, unit)
-	}
-	return fmt.Sprintf("%s%.2f%s", neg, v, unit)
-}
-
 // mae formats a mean absolute error: six decimals as analyze_logs.py, or
 // an exponent for errors too small to show that way.
 func mae(v float64) string {
@@ -136,35 +105,12 @@ func precision(bits float64) string {
 	return fmt.Sprintf("%.2f bits", bits)
 }
 
-// bytesIEC formats a byte count with binary units: "80.0 MiB".
-func bytesIEC(n float64) string {
-	if !isFinite(n) {
-		return "-"
-	}
-	neg := ""
-	if n < 0 {
-		neg, n = "-", -n
-	}
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%s%.0f B", neg, n)
-	}
-	units := []string{"KiB", "MiB", "GiB", "TiB", "PiB"}
-	i := 0
-	n /= unit
-	for n >= unit && i < len(units)-1 {
-		n /= unit
-		i++
-	}
-	return fmt.Sprintf("%s%.1f %s", neg, n, units[i])
-}
-
 // signedBytes formats a change in bytes with its sign: "+1.0 MiB".
 func signedBytes(n float64) string {
 	if n > 0 {
-		return "+" + bytesIEC(n)
+		return "+" + human.Bytes(n)
 	}
-	return bytesIEC(n)
+	return human.Bytes(n)
 }
 
 // percent formats a fraction as a percentage: "96.8%".

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/benchtrace/benchtrace/bench/internal/human"
 	"github.com/benchtrace/benchtrace/exporters/benchlog"
 )
 
@@ -24,6 +25,40 @@ type Options struct {
 	// GeneratedAt is the time the exports say they were generated; the zero
 	// time leaves it out. Default zero.
 	GeneratedAt time.Time
+	// ShortDurations makes WriteSummary write durations with three
+	// significant digits and a unit that suits them ("206ms", "59.9s"),
+	// the rule of benchtrace's progress lines and statistics tables,
+	// instead of analyze_logs.py's two decimals of seconds and minutes
+	// ("0.21s (0.00m)"), which show a short phase as 0. Default false:
+	// analyze_logs.py's layout.
+	ShortDurations bool
+}
+
+// durationFormat formats the durations of a summary.
+type durationFormat struct{ short bool }
+
+// total formats the duration of a run, or a sum: "59.90s (1.00m)".
+func (f durationFormat) total(s float64) string {
+	if f.short {
+		return human.Duration(s)
+	}
+	return secondsMinutes(s)
+}
+
+// part formats a part of a run, or a mean: "45.60s".
+func (f durationFormat) part(s float64) string {
+	if f.short {
+		return human.Duration(s)
+	}
+	return seconds(s)
+}
+
+// phase formats a phase's duration in the phase breakdown: "0.500s".
+func (f durationFormat) phase(s float64) string {
+	if f.short {
+		return human.Duration(s)
+	}
+	return fmt.Sprintf("%.3fs", s)
 }
 
 const (
@@ -65,10 +100,10 @@ func writeSummary(b *bytes.Buffer, runs []Run, opts Options) {
 		}
 	}
 	for i := range runs {
-		writeRun(b, &runs[i], opts.Verbose, width)
+		writeRun(b, &runs[i], opts, width)
 		b.WriteByte('\n')
 	}
-	writeTotals(b, runs)
+	writeTotals(b, runs, durationFormat{opts.ShortDurations})
 	writeBenchmarkStats(b, benchmarkStats(runs), opts.Warnings)
 }
 
@@ -101,8 +136,9 @@ func statusText(r *Run) string {
 	return "INCOMPLETE (" + r.Log.Status + ")"
 }
 
-func writeRun(b *bytes.Buffer, r *Run, verbose bool, labelWidth int) {
+func writeRun(b *bytes.Buffer, r *Run, opts Options, labelWidth int) {
 	l := r.Log
+	f := durationFormat{opts.ShortDurations}
 	orNA := func(o benchlog.Object, key string) string {
 		if v, ok := o.Get(key); ok && v != nil {
 			return value(v)
@@ -115,20 +151,20 @@ func writeRun(b *bytes.Buffer, r *Run, verbose bool, labelWidth int) {
 	line(b, labelWidth, "Status", statusText(r))
 	line(b, labelWidth, "Started", orNA(l.Metadata, benchlog.KeyTimestampStart))
 	if r.Outcome == Success || isFinite(r.Duration) {
-		line(b, labelWidth, "Duration", secondsMinutes(r.Duration))
+		line(b, labelWidth, "Duration", f.total(r.Duration))
 	}
 	if r.MainPhase != "" {
-		line(b, labelWidth, mainPhaseLabel(r.MainPhase), seconds(r.MainPhaseSeconds))
+		line(b, labelWidth, mainPhaseLabel(r.MainPhase), f.part(r.MainPhaseSeconds))
 	}
 	if r.Outcome == Success || l.Results.Has(benchlog.KeyMAE) {
 		line(b, labelWidth, "MAE", mae(r.MAE))
 		line(b, labelWidth, "Precision", precision(r.PrecisionBits))
 	}
 	if r.PeakRSSBytes > 0 {
-		line(b, labelWidth, "Peak RSS", bytesIEC(float64(r.PeakRSSBytes)))
+		line(b, labelWidth, "Peak RSS", human.Bytes(float64(r.PeakRSSBytes)))
 	}
 	if cpu := r.CPUSeconds(); isFinite(cpu) {
-		line(b, labelWidth, "CPU Time", fmt.Sprintf("%s (user %s, sys %s)", seconds(cpu), seconds(r.CPUUserSeconds), seconds(r.CPUSystemSeconds)))
+		line(b, labelWidth, "CPU Time", fmt.Sprintf("%s (user %s, sys %s)", f.part(cpu), f.part(r.CPUUserSeconds), f.part(r.CPUSystemSeconds)))
 		if u := r.CPUUtilization(); isFinite(u) {
 			line(b, labelWidth, "CPU Util", percent(u)+" of one core")
 		}
@@ -140,9 +176,9 @@ func writeRun(b *bytes.Buffer, r *Run, verbose bool, labelWidth int) {
 		}
 		line(b, labelWidth, "Error", msg)
 	}
-	if verbose {
+	if opts.Verbose {
 		line(b, labelWidth, "Log", r.Path)
-		writePhases(b, l.Phases)
+		writePhases(b, l.Phases, f)
 	}
 }
 
@@ -159,7 +195,7 @@ var phaseKeys = map[string]bool{
 // writePhases writes the phase breakdown: analyze_logs.py's name, duration
 // and [status], then CPU time, peak RSS, memory change and other keys.
 // Nested phases are indented under their parent.
-func writePhases(b *bytes.Buffer, phases benchlog.Phases) {
+func writePhases(b *bytes.Buffer, phases benchlog.Phases, df durationFormat) {
 	b.WriteString("\n  Phase Breakdown:\n")
 	if len(phases) == 0 {
 		b.WriteString("    (no phases)\n")
@@ -181,7 +217,7 @@ func writePhases(b *bytes.Buffer, phases benchlog.Phases) {
 		f := ph.Fields
 		dur := "-"
 		if d, ok := f.Float(benchlog.KeyDuration); ok && isFinite(d) {
-			dur = fmt.Sprintf("%.3fs", d)
+			dur = df.phase(d)
 		}
 		status, ok := f.String(benchlog.KeyStatus)
 		if !ok {
@@ -191,11 +227,11 @@ func writePhases(b *bytes.Buffer, phases benchlog.Phases) {
 		u, okU := f.Float(benchlog.KeyCPUUser)
 		s, okS := f.Float(benchlog.KeyCPUSystem)
 		if okU || okS {
-			cpu = seconds(u + s)
+			cpu = df.part(u + s)
 		}
 		peak, change := "-", "-"
 		if v, ok := f.Int(benchlog.KeyPeakRSS); ok {
-			peak = bytesIEC(float64(v))
+			peak = human.Bytes(float64(v))
 		}
 		if v, ok := f.Int(benchlog.KeyMemoryChange); ok {
 			change = signedBytes(float64(v))
@@ -294,7 +330,7 @@ func totalsOf(runs []Run) totals {
 
 // writeTotals writes analyze_logs.py's STATISTICS block. As there, the
 // times are summed over the successful runs.
-func writeTotals(b *bytes.Buffer, runs []Run) {
+func writeTotals(b *bytes.Buffer, runs []Run, f durationFormat) {
 	t := totalsOf(runs)
 	fmt.Fprintf(b, "%s\nSTATISTICS\n%s\n", banner, banner)
 	width := statsWidth
@@ -312,16 +348,16 @@ func writeTotals(b *bytes.Buffer, runs []Run) {
 		stat("Incomplete/running", strconv.Itoa(t.incomplete))
 	}
 	if t.successful > 0 {
-		stat("Total time", secondsMinutes(t.time))
+		stat("Total time", f.total(t.time))
 		if t.hasMain {
-			stat(mainPhaseTotalLabel(t.mainPhase), secondsMinutes(t.mainTime))
+			stat(mainPhaseTotalLabel(t.mainPhase), f.total(t.mainTime))
 		}
-		stat("Avg time/benchmark", seconds(t.time/float64(t.successful)))
+		stat("Avg time/benchmark", f.part(t.time/float64(t.successful)))
 		if t.hasCPU {
-			stat("Total CPU time", secondsMinutes(t.cpu))
+			stat("Total CPU time", f.total(t.cpu))
 		}
 		if t.peak > 0 {
-			stat("Max peak RSS", bytesIEC(float64(t.peak)))
+			stat("Max peak RSS", human.Bytes(float64(t.peak)))
 		}
 	}
 	b.WriteByte('\n')
@@ -350,8 +386,8 @@ func writeBenchmarkStats(b *bytes.Buffer, stats []benchStats, warnings io.Writer
 	var notes []string
 	for _, s := range shown {
 		d := s.duration
-		row(s.name, strconv.Itoa(s.runs), strconv.Itoa(d.n), shortDuration(d.mean), shortDuration(d.stddev),
-			shortDuration(d.minimum), shortDuration(d.median), shortDuration(d.maximum), percent(d.cv))
+		row(s.name, strconv.Itoa(s.runs), strconv.Itoa(d.n), human.Duration(d.mean), human.Duration(d.stddev),
+			human.Duration(d.minimum), human.Duration(d.median), human.Duration(d.maximum), percent(d.cv))
 		notes = append(notes, s.notes...)
 	}
 	b.WriteString("\n  Assumptions: successful runs only; stddev is the sample standard\n")

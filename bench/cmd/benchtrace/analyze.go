@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -16,71 +17,86 @@ import (
 // defaultLogDir is the directory analyze reads without --log-dir.
 const defaultLogDir = "logs"
 
-// analyzeMain runs `benchtrace analyze` with args (flags only):
-//
-//	benchtrace analyze [--log-dir DIR] [--latest] [--benchmark SUBSTR] [--verbose] [--export FILE]
-//
-// It summarizes the run logs (*.json, not dot-files) in DIR on stdout, and
-// writes warnings (unreadable logs, too few samples, high variance) to
-// stderr. It returns an error for a non-zero exit: bad flags, no log in
-// DIR, no log matching --benchmark, or an export that could not be
-// written. An unreadable log among others is only a warning.
-func analyzeMain(ctx context.Context, stdout, stderr io.Writer, args []string) error {
-	fs := flag.NewFlagSet("benchtrace analyze", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+var analyzeCmd = command{
+	name:     "analyze",
+	summary:  "summarize run logs, and export the summary",
+	synopsis: "benchtrace analyze [--log-dir DIR] [--latest] [--benchmark SUBSTR] [--verbose] [--export FILE]",
+	flags:    analyzeFlags,
+}
+
+// analyzeFlags are the flags of `benchtrace analyze`. Its work summarizes
+// the run logs (*.json, not dot-files) in DIR on stdout, and writes
+// warnings (unreadable logs, too few samples, high variance) to stderr. It
+// fails when DIR has no log, when no log matches --benchmark, and when the
+// export cannot be written; an unreadable log among others is only a
+// warning. An export format it does not know is a usage error, found before
+// any log is read.
+func analyzeFlags() (*flag.FlagSet, func(context.Context, io.Writer, io.Writer) error) {
+	fs := flag.NewFlagSet("analyze", flag.ContinueOnError)
 	logDir := fs.String("log-dir", defaultLogDir, "read the JSON run logs in `DIR`")
+	fs.StringVar(logDir, "logs", defaultLogDir, "alias of --log-dir `DIR`")
 	latest := fs.Bool("latest", false, "show only the newest run of each benchmark")
 	benchmark := fs.String("benchmark", "", "show only the benchmarks whose name contains `SUBSTR` (ignoring case)")
 	var verbose bool
-	fs.BoolVar(&verbose, "verbose", false, "show each run's log file and phases")
+	fs.BoolVar(&verbose, "verbose", false, "show each run's log file, preprocessing time and phases")
 	fs.BoolVar(&verbose, "v", false, "short for --verbose")
-	export := fs.String("export", "", "also write the summary to `FILE`: JSON, or Markdown if FILE ends in .md")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: benchtrace analyze [--log-dir DIR] [--latest] [--benchmark SUBSTR] [--verbose] [--export FILE]")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("analyze: unexpected argument %q", fs.Arg(0))
-	}
-	if err := ctx.Err(); err != nil {
-		return err
-	}
+	var export exportFile
+	fs.Var(&export, "export", "also write the summary to `FILE`, in the format of its extension: "+
+		strings.Join(analyze.ExportFormats(), ", "))
 
-	files, err := listLogs(*logDir)
-	if err != nil {
-		return fmt.Errorf("analyze: %w", err)
-	}
-	if len(files) == 0 {
-		return fmt.Errorf("analyze: no run logs (*.json) in %s", *logDir)
-	}
-	runs, err := analyze.LoadFiles(files, stderr)
-	if err != nil {
-		return fmt.Errorf("analyze: no readable run log in %s: %w", *logDir, err)
-	}
-	if *benchmark != "" {
-		if runs = analyze.Filter(runs, *benchmark); len(runs) == 0 {
-			return fmt.Errorf("analyze: no logs in %s match --benchmark %q", *logDir, *benchmark)
+	return fs, func(ctx context.Context, stdout, stderr io.Writer) error {
+		if err := ctx.Err(); err != nil {
+			return err
 		}
-	}
-	if *latest {
-		runs = analyze.Latest(runs)
-	}
+		files, err := listLogs(*logDir)
+		if err != nil {
+			return err
+		}
+		if len(files) == 0 {
+			return fmt.Errorf("no run logs (*.json) in %s", *logDir)
+		}
+		runs, err := analyze.LoadFiles(files, stderr)
+		if err != nil {
+			return fmt.Errorf("no readable run log in %s: %w", *logDir, err)
+		}
+		if *benchmark != "" {
+			if runs = analyze.Filter(runs, *benchmark); len(runs) == 0 {
+				return fmt.Errorf("no logs in %s match --benchmark %q", *logDir, *benchmark)
+			}
+		}
+		if *latest {
+			runs = analyze.Latest(runs)
+		}
 
-	opts := analyze.Options{Verbose: verbose, Warnings: stderr, GeneratedAt: time.Now()}
-	if *export != "" {
-		if err := analyze.Export(*export, runs, opts); err != nil {
-			return fmt.Errorf("analyze: %w", err)
+		opts := analyze.Options{Verbose: verbose, Warnings: stderr, GeneratedAt: time.Now()}
+		if export != "" {
+			if err := analyze.Export(string(export), runs, opts); err != nil {
+				return err
+			}
 		}
+		if err := analyze.WriteSummary(stdout, runs, opts); err != nil {
+			return err
+		}
+		if export != "" {
+			fmt.Fprintf(stdout, "Summary exported to: %s\n", export)
+		}
+		return nil
 	}
-	if err := analyze.WriteSummary(stdout, runs, opts); err != nil {
-		return fmt.Errorf("analyze: %w", err)
+}
+
+// exportFile is the value of --export: a file name whose extension names
+// an export format.
+type exportFile string
+
+func (f *exportFile) String() string { return string(*f) }
+
+func (f *exportFile) Set(name string) error {
+	ext := strings.ToLower(filepath.Ext(name))
+	if !slices.Contains(analyze.ExportFormats(), ext) {
+		return fmt.Errorf("unknown format %q: the file name must end in one of %s",
+			ext, strings.Join(analyze.ExportFormats(), ", "))
 	}
-	if *export != "" {
-		fmt.Fprintf(stdout, "Summary exported to: %s\n", *export)
-	}
+	*f = exportFile(name)
 	return nil
 }
 

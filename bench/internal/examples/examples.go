@@ -38,6 +38,17 @@ func ParseSize(name string) (Size, error) {
 	return 0, fmt.Errorf("unknown benchmark size %q, want default or small", name)
 }
 
+// Set sets s to the Size named by String, for a command-line flag
+// (flag.Value).
+func (s *Size) Set(name string) error {
+	v, err := ParseSize(name)
+	if err != nil {
+		return err
+	}
+	*s = v
+	return nil
+}
+
 // Benchmark is one example benchmark.
 type Benchmark struct {
 	// Name is the benchmark name, the run's benchmark_name.

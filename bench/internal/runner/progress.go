@@ -6,12 +6,12 @@ import (
 	"io"
 	"strings"
 	"sync"
-	"time"
 
 	"go.opentelemetry.io/otel/codes"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/benchtrace/benchtrace/bench/internal/human"
 	"github.com/benchtrace/benchtrace/exporters/benchlog"
 	"github.com/benchtrace/benchtrace/internal/otelconv"
 	"github.com/benchtrace/benchtrace/sdk/semconv"
@@ -61,10 +61,9 @@ func (p *progress) OnEnd(s sdktrace.ReadOnlySpan) {
 	}
 	num := func(key string) float64 { f, _ := attrs[key].(float64); return f }
 	peak, _ := attrs[semconv.PhaseMemoryPeak].(int64)
-	d := time.Duration(num(semconv.PhaseDuration) * float64(time.Second))
-	cpu := time.Duration((num(semconv.PhaseCPUUser) + num(semconv.PhaseCPUSystem)) * float64(time.Second))
+	cpu := num(semconv.PhaseCPUUser) + num(semconv.PhaseCPUSystem)
 	line := fmt.Sprintf("  %s %-22s %10s  cpu %9s  peak %9s", mark, name,
-		shortDuration(d), shortDuration(cpu), bytesIEC(peak))
+		human.Duration(num(semconv.PhaseDuration)), human.Duration(cpu), human.Bytes(float64(peak)))
 	if s.Status().Description != "" {
 		line += "  " + firstLine(s.Status().Description)
 	}
@@ -100,37 +99,7 @@ func phaseName(s sdktrace.ReadOnlySpan) string {
 	return ""
 }
 
-// shortDuration formats d with four significant digits at most: 112µs,
-// 40.37ms, 2.933s, 1m23.5s.
-func shortDuration(d time.Duration) string {
-	switch {
-	case d < time.Microsecond:
-		return d.String()
-	case d < time.Millisecond:
-		return d.Round(time.Microsecond).String()
-	case d < 10*time.Millisecond:
-		return d.Round(10 * time.Microsecond).String()
-	case d < 100*time.Millisecond:
-		return d.Round(100 * time.Microsecond).String()
-	case d < time.Minute:
-		return d.Round(time.Millisecond).String()
-	}
-	return d.Round(100 * time.Millisecond).String()
-}
-
 func firstLine(s string) string {
 	line, _, _ := strings.Cut(s, "\n")
 	return line
-}
-
-func bytesIEC(n int64) string {
-	const unit = 1024
-	if n < unit && n > -unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	f, i := float64(n), 0
-	for ; (f >= unit || f <= -unit) && i < 4; i++ {
-		f /= unit
-	}
-	return fmt.Sprintf("%.1f %ciB", f, "KMGT"[i-1])
 }

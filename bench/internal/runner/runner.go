@@ -3,11 +3,9 @@ package runner
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
-	"regexp"
 
 	"go.opentelemetry.io/otel/trace"
 
@@ -17,100 +15,116 @@ import (
 	"github.com/benchtrace/benchtrace/sdk"
 )
 
-// Main runs `benchtrace run` with args (flags only) and returns an error for
-// a non-zero exit: bad flags, no benchmark matched, or a run that failed.
-func Main(ctx context.Context, stdout, stderr io.Writer, args []string) error {
-	fs := flag.NewFlagSet("benchtrace run", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	logDir := fs.String("logs", sdk.DefaultLogDir, "write the JSON run logs into `DIR`")
-	only := fs.String("only", "", "run only the benchmarks whose name matches `REGEXP`")
-	repeat := fs.Int("repeat", 1, "run each benchmark `N` times")
-	endpoint := fs.String("otlp-endpoint", "", "also send spans over OTLP/gRPC to `HOST:PORT` (a collector)")
-	size := fs.String("size", "default", "problem size: default, or small for a quick check")
-	list := fs.Bool("list", false, "list the benchmarks and exit")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: benchtrace run [--logs DIR] [--only REGEXP] [--repeat N] [--otlp-endpoint HOST:PORT] [--size default|small] [--list]")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("run: unexpected argument %q", fs.Arg(0))
-	}
-	if *repeat < 1 {
-		return fmt.Errorf("run: --repeat must be at least 1, got %d", *repeat)
-	}
-	var sz examples.Size
-	switch *size {
-	case "default":
-		sz = examples.Default
-	case "small":
-		sz = examples.Small
-	default:
-		return fmt.Errorf("run: --size must be default or small, got %q", *size)
-	}
-	re, err := regexp.Compile(*only)
-	if err != nil {
-		return fmt.Errorf("run: --only: %w", err)
-	}
-	var selected []examples.Benchmark
-	for _, b := range examples.All() {
-		if re.MatchString(b.Name) {
-			selected = append(selected, b)
-		}
-	}
-	if *list {
-		for _, b := range selected {
-			fmt.Fprintf(stdout, "%-28s %s\n", b.Name, b.Description)
-		}
-		return nil
-	}
-	if len(selected) == 0 {
-		return fmt.Errorf("run: no benchmark matches %q", *only)
-	}
+// Config says what Run runs and where its logs go.
+type Config struct {
+	// Benchmarks are run in order, each Repeat times before the next.
+	Benchmarks []examples.Benchmark
+	// Repeat is how many times each benchmark runs; at least 1.
+	Repeat int
+	// Size is the problem size of every run.
+	Size examples.Size
+	// LogDir is where the JSON run logs go; "" for sdk.DefaultLogDir.
+	LogDir string
+	// OTLPEndpoint, if not "", also sends the spans over OTLP/gRPC to
+	// this HOST:PORT.
+	OTLPEndpoint string
+}
 
+// ErrRunsFailed is returned, wrapped, when a run failed.
+var ErrRunsFailed = errors.New("runs failed")
+
+// Run runs the benchmarks of cfg, one trace per run, printing a line per
+// phase as it ends on stdout and then the summary of the runs, and
+// warnings on stderr. It returns nil when every run succeeded, an error
+// wrapping ErrRunsFailed when some failed, and ctx's error when ctx ended
+// the runs.
+//
+// SIGINT and SIGTERM end the open run with status "interrupted" and its
+// log written; Run starts no further run, prints the summary of the runs so
+// far, and returns an error wrapping the *sdk.SignalError, whose ExitCode
+// is the process's exit status (128+signal). This holds whatever the
+// process inherited: a background job of a non-interactive shell starts
+// with SIGINT ignored, and is still interrupted. A second signal ends the
+// process at once.
+func Run(ctx context.Context, stdout, stderr io.Writer, cfg Config) error {
+	if cfg.Repeat < 1 {
+		return fmt.Errorf("repeat must be at least 1, got %d", cfg.Repeat)
+	}
 	opts := []sdk.Option{
-		sdk.WithLogDir(*logDir),
 		sdk.WithSpanProcessor(&progress{w: stdout, terminal: isTerminal(stdout), depth: map[trace.SpanID]int{}}),
 		sdk.WithErrorHandler(func(err error) { fmt.Fprintln(stderr, "warning:", err) }),
 	}
-	if *endpoint != "" {
-		opts = append(opts, sdk.WithOTLPEndpoint(*endpoint))
+	if cfg.LogDir != "" {
+		opts = append(opts, sdk.WithLogDir(cfg.LogDir))
+	}
+	if cfg.OTLPEndpoint != "" {
+		opts = append(opts, sdk.WithOTLPEndpoint(cfg.OTLPEndpoint))
 	}
 	bt, err := sdk.New(ctx, opts...)
 	if err != nil {
 		return err
 	}
-	stop := bt.HandleSignals()
+	runCtx, stop := bt.NotifyContext(ctx)
 	defer stop()
 
 	var runIDs []string
 	failed := 0
-	total, n := len(selected)**repeat, 0
+	total, n := len(cfg.Benchmarks)*cfg.Repeat, 0
 runs:
-	for _, b := range selected {
-		for range *repeat {
-			if ctx.Err() != nil {
+	for _, b := range cfg.Benchmarks {
+		for range cfg.Repeat {
+			if runCtx.Err() != nil {
 				break runs
 			}
 			n++
 			fmt.Fprintf(stdout, "▶ %s (%d/%d)\n", b.Name, n, total)
-			run := bt.Start(ctx, b.Name, b.Options...)
-			err := b.Run(run.Context(), run, sz)
-			run.End(err)
-			runIDs = append(runIDs, run.TraceID())
-			if err != nil {
+			run := bt.Start(runCtx, b.Name, b.Options...)
+			err := b.Run(run.Context(), run, cfg.Size)
+			if sig := signalOf(runCtx); sig != nil {
+				// The signal handler interrupted the open runs; this
+				// one is open still if it started while the handler
+				// ran.
+				bt.Interrupt(sig.Error())
+				fmt.Fprintf(stdout, "  ⚠ %s %v\n", b.Name, sig)
+			} else if err != nil {
 				failed++
 				fmt.Fprintf(stdout, "  ✗ %s failed: %v\n", b.Name, err)
 			}
+			run.End(err)
+			runIDs = append(runIDs, run.TraceID())
 		}
 	}
 	if err := bt.Shutdown(ctx); err != nil {
 		fmt.Fprintln(stderr, "warning: flushing spans:", err)
 	}
 
-	files, err := logsOf(bt.LogDir(), runIDs)
+	if err := summarize(stdout, stderr, bt.LogDir(), runIDs); err != nil {
+		return err
+	}
+	switch sig := signalOf(runCtx); {
+	case sig != nil:
+		return sig
+	case failed > 0:
+		return fmt.Errorf("%d of %d %w", failed, len(runIDs), ErrRunsFailed)
+	}
+	return ctx.Err()
+}
+
+// signalOf returns the signal that ended ctx, or nil.
+func signalOf(ctx context.Context) *sdk.SignalError {
+	var sig *sdk.SignalError
+	if errors.As(context.Cause(ctx), &sig) {
+		return sig
+	}
+	return nil
+}
+
+// summarize writes the summary of the runs ids, whose logs are in dir.
+func summarize(stdout, stderr io.Writer, dir string, ids []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	files, err := logsOf(dir, ids)
 	if err != nil {
 		return err
 	}
@@ -119,14 +133,11 @@ runs:
 	if err != nil {
 		return err
 	}
-	if err := analyze.WriteSummary(stdout, runs, analyze.Options{}); err != nil {
+	if err := analyze.WriteSummary(stdout, runs, analyze.Options{ShortDurations: true}); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "Logs: %s\n", bt.LogDir())
-	if failed > 0 {
-		return fmt.Errorf("run: %d of %d runs failed", failed, len(runIDs))
-	}
-	return ctx.Err()
+	fmt.Fprintf(stdout, "Logs: %s\n", dir)
+	return nil
 }
 
 // logsOf returns the logs in dir whose run_id is one of ids, in ids' order.

@@ -5,20 +5,35 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"strings"
+	"regexp"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/benchtrace/benchtrace/bench/internal/examples"
 	"github.com/benchtrace/benchtrace/exporters/benchlog"
 )
 
-func TestMainRunsAndSummarizes(t *testing.T) {
+// selected returns the example benchmarks whose name matches re.
+func selected(t *testing.T, re string) []examples.Benchmark {
+	t.Helper()
+	var out []examples.Benchmark
+	for _, b := range examples.All() {
+		if regexp.MustCompile(re).MatchString(b.Name) {
+			out = append(out, b)
+		}
+	}
+	require.NotEmpty(t, out)
+	return out
+}
+
+func TestRunRunsAndSummarizes(t *testing.T) {
 	dir := t.TempDir()
 	var stdout, stderr bytes.Buffer
-	err := Main(context.Background(), &stdout, &stderr, []string{"--logs", dir, "--size", "small", "--only", "kmeans|gemm", "--repeat", "2"})
+	err := Run(context.Background(), &stdout, &stderr, Config{
+		Benchmarks: selected(t, "kmeans|gemm"), Repeat: 2, Size: examples.Small, LogDir: dir,
+	})
 	require.NoError(t, err, stderr.String())
 
 	files, err := filepath.Glob(filepath.Join(dir, "*.json"))
@@ -42,50 +57,42 @@ func TestMainRunsAndSummarizes(t *testing.T) {
 	assert.Empty(t, stderr.String())
 }
 
-func TestMainFlags(t *testing.T) {
-	tests := []struct {
-		name string
-		args []string
-		want string // in the error, or in stdout when err is ""
-		err  bool
-	}{
-		{"list", []string{"--list"}, "mlp_polyrelu_synthetic", false},
-		{"no match", []string{"--only", "^nothing$"}, `no benchmark matches "^nothing$"`, true},
-		{"bad regexp", []string{"--only", "("}, "--only", true},
-		{"repeat", []string{"--repeat", "0"}, "--repeat must be at least 1", true},
-		{"size", []string{"--size", "huge"}, "--size must be default or small", true},
-		{"argument", []string{"extra"}, `unexpected argument "extra"`, true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			var stdout, stderr bytes.Buffer
-			err := Main(context.Background(), &stdout, &stderr, append([]string{"--logs", t.TempDir()}, tt.args...))
-			if tt.err {
-				require.Error(t, err)
-				assert.Contains(t, err.Error(), tt.want)
-				return
-			}
-			require.NoError(t, err)
-			assert.Contains(t, stdout.String(), tt.want)
-			assert.Equal(t, 3, strings.Count(stdout.String(), "\n"), "one line per benchmark")
-		})
+// TestRunDurationsOneRule checks that the closing summary writes durations
+// as the progress lines do, with significant digits: a run of a fraction
+// of a second is not "0.21s (0.00m)".
+func TestRunDurationsOneRule(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	err := Run(context.Background(), &stdout, &stderr, Config{
+		Benchmarks: selected(t, "gemm"), Repeat: 1, Size: examples.Small, LogDir: t.TempDir(),
+	})
+	require.NoError(t, err, stderr.String())
+	out := stdout.String()
+	duration := `\d+(\.\d+)?(ns|µs|ms|s)`
+	assert.NotRegexp(t, `\d\.\d\dm\)`, out, "no duration in minutes with two decimals")
+	assert.Regexp(t, `(?m)^  ✓ inference +`+duration+`  cpu +`+duration+`  peak `, out)
+	assert.Regexp(t, `(?m)^  Duration: +`+duration+`$`, out)
+	assert.Regexp(t, `(?m)^  Inference Time: +`+duration+`$`, out)
+	assert.Regexp(t, `(?m)^  CPU Time: +`+duration+` \(user `+duration+`, sys `+duration+`\)$`, out)
+	assert.Regexp(t, `(?m)^  Total time: +`+duration+`$`, out)
+	for _, line := range regexp.MustCompile(`(?m)^.*\b0\.00s\b.*$`).FindAllString(out, -1) {
+		t.Errorf("a duration shown as 0.00s: %q", line)
 	}
 }
 
-func TestShortDuration(t *testing.T) {
-	tests := []struct {
-		in   time.Duration
-		want string
-	}{
-		{0, "0s"},
-		{112345 * time.Nanosecond, "112µs"},
-		{2658400 * time.Nanosecond, "2.66ms"},
-		{40365123 * time.Nanosecond, "40.4ms"},
-		{557249001 * time.Nanosecond, "557ms"},
-		{2932909000 * time.Nanosecond, "2.933s"},
-		{83456 * time.Millisecond, "1m23.5s"},
-	}
-	for _, tt := range tests {
-		assert.Equal(t, tt.want, shortDuration(tt.in), tt.in.String())
-	}
+func TestRunRepeat(t *testing.T) {
+	err := Run(context.Background(), &bytes.Buffer{}, &bytes.Buffer{}, Config{
+		Benchmarks: selected(t, "gemm"), Repeat: 0, LogDir: t.TempDir(),
+	})
+	assert.ErrorContains(t, err, "repeat must be at least 1")
+}
+
+func TestRunCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var stdout bytes.Buffer
+	err := Run(ctx, &stdout, &bytes.Buffer{}, Config{
+		Benchmarks: selected(t, "gemm"), Repeat: 3, Size: examples.Small, LogDir: t.TempDir(),
+	})
+	assert.ErrorIs(t, err, context.Canceled)
+	assert.NotContains(t, stdout.String(), "▶", "no run starts")
 }
