@@ -30,8 +30,9 @@ type Benchtrace struct {
 	// otlpTimeout bounds Shutdown's wait for the OTLP endpoint.
 	otlpTimeout time.Duration
 
-	mu   sync.Mutex
-	runs map[*Run]struct{}
+	mu        sync.Mutex
+	runs      map[*Run]struct{}
+	runStarts int64 // runs started so far; guarded by mu
 
 	shutdownOnce sync.Once
 	shutdownErr  error
@@ -174,7 +175,15 @@ func (b *Benchtrace) track(r *Run, open bool) {
 	defer b.mu.Unlock()
 	if open {
 		b.runs[r] = struct{}{}
+		b.runStarts++
 	} else {
 		delete(b.runs, r)
 	}
+}
+
+// runCounters returns how many runs are open and how many have started.
+func (b *Benchtrace) runCounters() (open, started int64) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return int64(len(b.runs)), b.runStarts
 }

@@ -17,6 +17,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/benchtrace/benchtrace/sdk"
+	"github.com/benchtrace/benchtrace/sdk/usage"
 )
 
 // The crash tests run this test binary again as a child benchmark process,
@@ -24,7 +25,19 @@ import (
 const childEnv = "BENCHTRACE_TEST_CHILD"
 
 func TestMain(m *testing.M) {
-	if mode := os.Getenv(childEnv); mode != "" {
+	switch mode := os.Getenv(childEnv); mode {
+	case "":
+	case "peak-source":
+		fmt.Println(usage.Default().PeakSource())
+		os.Exit(0)
+	case "touch":
+		// A child process of known size: it touches 200 MiB, then exits.
+		mem := make([]byte, 200<<20)
+		for i := 0; i < len(mem); i += 4096 {
+			mem[i] = 1
+		}
+		os.Exit(int(mem[len(mem)-4096]) - 1)
+	default:
 		os.Exit(childMain(mode, os.Getenv("BENCHTRACE_TEST_LOGS")))
 	}
 	goleak.VerifyTestMain(m)

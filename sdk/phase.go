@@ -24,6 +24,10 @@ type Phase struct {
 	name string
 	iv   *usage.Interval
 
+	// What the Benchtrace's run counters said at the start: the phase
+	// overlapped another run if either changed or another run was open.
+	openRuns, runStarts int64
+
 	once  sync.Once
 	delta usage.Delta // set once, before ended
 	ended atomic.Bool
@@ -39,6 +43,14 @@ func PhaseFromContext(ctx context.Context) *Phase {
 }
 
 func (r *Run) startPhase(parent context.Context, name string) *Phase {
+	if r.isEnded() {
+		// The run has ended: the phase records nothing, not even a span,
+		// which would make a second, orphaned log.
+		p := &Phase{run: r, span: trace.SpanFromContext(context.Background()), name: name}
+		p.ctx = context.WithValue(parent, phaseKey{}, p)
+		p.once.Do(func() {})
+		return p
+	}
 	ctx, span := r.b.tracer.Start(parent, name, trace.WithAttributes(
 		attribute.String(semconv.PhaseName, name),
 		attribute.String(semconv.BenchmarkName, r.name),
@@ -46,11 +58,12 @@ func (r *Run) startPhase(parent context.Context, name string) *Phase {
 	p := &Phase{run: r, span: span, name: name}
 	p.ctx = context.WithValue(ctx, phaseKey{}, p)
 	if !r.opened(p) {
-		// The run has ended: the phase records nothing.
+		// The run ended meanwhile.
 		p.once.Do(func() {})
 		span.End()
 		return p
 	}
+	p.openRuns, p.runStarts = r.b.runCounters()
 	// Every reading is taken before the clock starts; the clock is last.
 	p.iv = r.b.tracker.Begin()
 	return p
@@ -128,6 +141,12 @@ func (p *Phase) end(err error, status string) {
 			attribute.String(semconv.PhaseMemoryPeakSource, d.PeakSource),
 			attribute.Int64(semconv.PhaseGoHeapAlloc, int64(d.HeapAlloc)),
 			attribute.Int64(semconv.PhaseGoGCCycles, int64(d.GCCycles)),
+		}
+		if d.ChildPeakRSS > 0 {
+			attrs = append(attrs, attribute.Int64(semconv.PhaseMemoryChildrenPeak, int64(d.ChildPeakRSS)))
+		}
+		if open, starts := p.run.b.runCounters(); p.openRuns > 1 || open > 1 || starts != p.runStarts {
+			attrs = append(attrs, attribute.Bool(semconv.PhaseOverlapped, true))
 		}
 		if status != "" {
 			attrs = append(attrs, attribute.String(semconv.PhaseStatus, status))

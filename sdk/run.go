@@ -12,6 +12,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/benchtrace/benchtrace/sdk/semconv"
+	"github.com/benchtrace/benchtrace/sdk/usage"
 )
 
 // Run is one run of a benchmark: a trace whose root span lives from Start to
@@ -22,6 +23,8 @@ type Run struct {
 	ctx  context.Context
 	span trace.Span
 	name string
+
+	iv *usage.Interval // the run's own totals, from Start to End
 
 	mu    sync.Mutex
 	open  []*Phase
@@ -45,6 +48,7 @@ func (b *Benchtrace) Start(ctx context.Context, benchmark string, opts ...RunOpt
 	r := &Run{b: b, span: span, name: benchmark}
 	r.ctx = context.WithValue(ctx, runKey{}, r)
 	b.track(r, true)
+	r.iv = b.tracker.Begin()
 	return r
 }
 
@@ -127,8 +131,14 @@ func (r *Run) SetAccuracy(acc Accuracy) {
 
 // End ends the run: successful when err is nil, failed otherwise, with err's
 // message and the stack trace of the End call (or of the panic, for a
-// *PanicError). Phases still open are ended first, as failed. Later calls do
-// nothing.
+// *PanicError). Phases still open are ended first, as failed. The run's own
+// totals (CPU, peak RSS, Go heap from Start to End) go on the root span. When
+// End returns, the run's final log is on disk.
+//
+// After End (or Interrupt), the run records nothing: later calls of End,
+// SetAttributes, SetResults and RecordAccuracy do nothing, and StartPhase and
+// Phase return a phase that measures and records nothing (Phase still runs
+// its function).
 func (r *Run) End(err error) {
 	r.end(err, "")
 }
@@ -157,14 +167,33 @@ func (r *Run) end(err error, status string) {
 			p.end(fmt.Errorf("phase %q still open when the run ended", p.name), "")
 		}
 	}
-	if status != "" {
-		r.span.SetAttributes(attribute.String(semconv.RunStatus, status))
+	d := r.iv.End()
+	attrs := []attribute.KeyValue{
+		attribute.Float64(semconv.RunCPUUser, d.CPUUser.Seconds()),
+		attribute.Float64(semconv.RunCPUSystem, d.CPUSystem.Seconds()),
+		attribute.Float64(semconv.RunCPUChildren, (d.ChildUser + d.ChildSystem).Seconds()),
+		attribute.Int64(semconv.RunMemoryPeak, int64(d.PeakRSS)),
+		attribute.Int64(semconv.RunGoHeapAlloc, int64(d.HeapAlloc)),
+		attribute.Int64(semconv.RunGoGCCycles, int64(d.GCCycles)),
 	}
+	if d.ChildPeakRSS > 0 {
+		attrs = append(attrs, attribute.Int64(semconv.RunMemoryChildrenPeak, int64(d.ChildPeakRSS)))
+	}
+	if status != "" {
+		attrs = append(attrs, attribute.String(semconv.RunStatus, status))
+	}
+	r.span.SetAttributes(attrs...)
 	if err != nil {
 		recordError(r.span, err, string(debug.Stack()))
 	}
 	r.span.End()
 	r.b.track(r, false)
+}
+
+func (r *Run) isEnded() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.ended
 }
 
 func (r *Run) opened(p *Phase) bool {

@@ -58,10 +58,14 @@ func Assemble(root *Span, phases []*Span, loc *time.Location) (*Log, error) {
 	for i, e := range entries {
 		l.Phases[i] = e.Phase
 	}
-	l.Timing = a.timing(root, entries)
+	l.Timing = a.totals(a.timing(root, entries), root)
 	l.Status, l.Error = a.runStatus(root)
 	if l.Model == nil {
 		l.Model = Object{}
+	}
+	if !l.Model.Has(KeyBatchSize) {
+		// Always present, as the Python logger wrote it: null when unset.
+		l.Model = append(l.Model, Field{KeyBatchSize, nil})
 	}
 	if l.Results == nil {
 		l.Results = Object{}
@@ -198,10 +202,7 @@ func (a *assembler) metadata(root *Span, phases []*Span) Object {
 	}
 	if v, ok := a.str(where, res, semconv.ProcessRuntimeVersion); ok {
 		rt, _ := res[semconv.ProcessRuntimeName].(string)
-		if rt == "" {
-			rt = "runtime"
-		}
-		md = append(md, Field{sanitizeKey(rt) + "_version", v})
+		md = append(md, Field{runtimeKey(rt) + "_version", v})
 	}
 	if v, ok := a.str(where, res, semconv.HostCPUModelName); ok {
 		md = append(md, Field{KeyCPUModel, v})
@@ -232,6 +233,10 @@ func (a *assembler) metadata(root *Span, phases []*Span) Object {
 	if root != nil {
 		md = append(md, a.prefixed(root.Attributes, semconv.MetadataPrefix, []string{KeyConfigFile})...)
 	}
+	if !md.Has(KeyConfigFile) {
+		// Always present, as the Python logger wrote it: null when unset.
+		md = append(md, Field{KeyConfigFile, nil})
+	}
 	return md
 }
 
@@ -243,6 +248,28 @@ func traceID(root *Span, phases []*Span) string {
 		return phases[0].TraceID
 	}
 	return ""
+}
+
+// runtimeNames maps the process.runtime.name values of OpenTelemetry's
+// resource detectors to the name a log's reader expects in
+// metadata.<name>_version (python_version, as the Python logger wrote).
+var runtimeNames = map[string]string{
+	"cpython": "python", "pypy": "python", "ironpython": "python", "jython": "python",
+	"nodejs": "node", "node.js": "node", "deno": "deno", "bun": "bun",
+	"go": "go", "gc": "go",
+	"openjdk runtime environment": "java", "java(tm) se runtime environment": "java",
+	".net": "dotnet", ".net core": "dotnet", ".net framework": "dotnet",
+}
+
+// runtimeKey returns the metadata key prefix for a runtime name.
+func runtimeKey(name string) string {
+	if name == "" {
+		return "runtime"
+	}
+	if k, ok := runtimeNames[strings.ToLower(name)]; ok {
+		return k
+	}
+	return sanitizeKey(name)
 }
 
 // sanitizeKey keeps a runtime name usable as part of a JSON key.
@@ -312,7 +339,8 @@ var phaseKeys = []struct {
 }
 
 var reservedPhaseKeys = func() map[string]bool {
-	m := map[string]bool{KeyDuration: true, KeyStatus: true, KeyError: true, KeyStartTime: true, KeyParent: true, KeyPeakSource: true}
+	m := map[string]bool{KeyDuration: true, KeyStatus: true, KeyError: true, KeyStartTime: true, KeyParent: true,
+		KeyPeakSource: true, KeyChildPeakRSS: true, KeyOverlapped: true}
 	for _, k := range phaseKeys {
 		m[k.key] = true
 	}
@@ -323,7 +351,8 @@ func (a *assembler) phases(spans []*Span) []entry {
 	keyOf := make(map[string]string, len(spans)) // span ID → entry key
 	names := make([]string, len(spans))
 	keys := make([]string, len(spans))
-	seen := make(map[string]int, len(spans))
+	seen := make(map[string]int, len(spans)) // name → highest N given
+	taken := make(map[string]bool, len(spans))
 	for i, s := range spans {
 		name, ok := a.str("phase span "+s.SpanID, s.Attributes, semconv.PhaseName)
 		if !ok || name == "" {
@@ -333,10 +362,16 @@ func (a *assembler) phases(spans []*Span) []entry {
 			a.errorf("phase span %s has no name: named %q", s.SpanID, "unnamed")
 			name = "unnamed"
 		}
+		// The first phase of a name keeps it; each later one gets "#N",
+		// the smallest N ≥ 2 not taken, so that no name a producer chose
+		// ("step#2") is ever overwritten.
 		key := name
-		if seen[name]++; seen[name] > 1 {
-			key = name + "#" + strconv.Itoa(seen[name])
+		for n := max(seen[name], 1); taken[key]; {
+			n++
+			seen[name] = n
+			key = name + "#" + strconv.Itoa(n)
 		}
+		taken[key] = true
 		keyOf[s.SpanID] = key
 		names[i], keys[i] = name, key
 	}
@@ -350,7 +385,7 @@ func (a *assembler) phases(spans []*Span) []entry {
 		} else if s.Ended() {
 			e.duration = s.End.Sub(s.Start).Seconds()
 		}
-		status, errMsg := a.status(where, s, semconv.PhaseStatus)
+		status, errMsg := a.status(where, s, semconv.PhaseStatus, false)
 		f := Object{{KeyDuration, e.duration}, {KeyStatus, status}}
 		if errMsg != "" {
 			f = append(f, Field{KeyError, errMsg})
@@ -372,6 +407,12 @@ func (a *assembler) phases(spans []*Span) []entry {
 		}
 		if v, ok := a.str(where, s.Attributes, semconv.PhaseMemoryPeakSource); ok {
 			f = append(f, Field{KeyPeakSource, v})
+		}
+		if v, ok := a.integer(where, s.Attributes, semconv.PhaseMemoryChildrenPeak); ok {
+			f = append(f, Field{KeyChildPeakRSS, v})
+		}
+		if v, ok := s.Attributes[semconv.PhaseOverlapped].(bool); ok && v {
+			f = append(f, Field{KeyOverlapped, true})
 		}
 		var user []string
 		for k := range s.Attributes {
@@ -398,7 +439,7 @@ func (a *assembler) phases(spans []*Span) []entry {
 }
 
 // status derives the status and error message of a span.
-func (a *assembler) status(where string, s *Span, overrideKey string) (status, msg string) {
+func (a *assembler) status(where string, s *Span, overrideKey string, withStack bool) (status, msg string) {
 	switch {
 	case !s.Ended():
 		status = semconv.StatusRunning
@@ -418,15 +459,19 @@ func (a *assembler) status(where string, s *Span, overrideKey string) (status, m
 	if status == semconv.StatusSuccess || status == semconv.StatusRunning {
 		return status, ""
 	}
+	// The message: the exception event's exception.message when there is
+	// one (the Python SDK prefixes the exception type to the status
+	// message; every SDK fills exception.message alike), else the status
+	// message. Only a run's error adds the stack trace, after a blank line.
 	msg = s.StatusMessage
 	for _, ev := range s.Events {
 		if ev.Name != semconv.ExceptionEventName {
 			continue
 		}
-		if m, ok := ev.Attributes[semconv.ExceptionMessage].(string); ok && m != "" && msg == "" {
+		if m, ok := ev.Attributes[semconv.ExceptionMessage].(string); ok && m != "" {
 			msg = m
 		}
-		if st, ok := ev.Attributes[semconv.ExceptionStacktrace].(string); ok && st != "" {
+		if st, ok := ev.Attributes[semconv.ExceptionStacktrace].(string); ok && st != "" && withStack {
 			msg += "\n\n" + st
 		}
 		break
@@ -441,7 +486,7 @@ func (a *assembler) runStatus(root *Span) (status, errMsg string) {
 	if root == nil {
 		return semconv.StatusIncomplete, ""
 	}
-	return a.status("root span", root, semconv.RunStatus)
+	return a.status("root span", root, semconv.RunStatus, true)
 }
 
 func (a *assembler) timing(root *Span, entries []entry) Object {
@@ -500,5 +545,45 @@ func (a *assembler) timing(root *Span, entries []entry) Object {
 			pre += e.duration
 		}
 	}
-	return append(t, Field{main + MainPhaseSuffix, mainTotal}, Field{KeyPreprocessingTotal, pre})
+	return append(t, Field{main + MainPhaseSuffix, roundSum(mainTotal)}, Field{KeyPreprocessingTotal, roundSum(pre)})
+}
+
+// roundSum rounds a sum of durations to the nanosecond, the resolution of
+// the clocks they come from, so that float noise (4.8130707059999995) does
+// not reach the log. Measured values are written as measured.
+func roundSum(s float64) float64 {
+	return math.Round(s*1e9) / 1e9
+}
+
+// runTotals maps the root's run totals to timing keys, in the order they are
+// written.
+var runTotals = []struct {
+	attr, key string
+	integer   bool
+}{
+	{semconv.RunCPUUser, KeyCPUUser, false},
+	{semconv.RunCPUSystem, KeyCPUSystem, false},
+	{semconv.RunCPUChildren, KeyCPUChildren, false},
+	{semconv.RunMemoryPeak, KeyPeakRSS, true},
+	{semconv.RunMemoryChildrenPeak, KeyChildPeakRSS, true},
+	{semconv.RunGoHeapAlloc, KeyGoHeapAlloc, true},
+	{semconv.RunGoGCCycles, KeyGoGCCycles, true},
+}
+
+// totals appends the run's own totals, measured from its start to its end,
+// which the root span carries once it has ended.
+func (a *assembler) totals(t Object, root *Span) Object {
+	if root == nil {
+		return t
+	}
+	for _, k := range runTotals {
+		if k.integer {
+			if v, ok := a.integer("root span", root.Attributes, k.attr); ok {
+				t = append(t, Field{k.key, v})
+			}
+		} else if v, ok := a.num("root span", root.Attributes, k.attr); ok {
+			t = append(t, Field{k.key, v})
+		}
+	}
+	return t
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -233,4 +234,94 @@ func TestAssembleBadInput(t *testing.T) {
 	data, err := Encode(l)
 	require.NoError(t, err)
 	assert.True(t, json.Valid(data))
+}
+
+// TestRepeatedPhaseNamesNeverCollide: a name a producer chose that looks
+// like a generated one ("step#2") keeps its entry; before, the second "step"
+// overwrote it and one phase was lost.
+func TestRepeatedPhaseNamesNeverCollide(t *testing.T) {
+	const root = "00f067aa0ba902b7"
+	phases := []*Span{
+		phaseSpan("0000000000000001", root, "step#2", 0, 1),
+		phaseSpan("0000000000000002", root, "step", 1, 2),
+		phaseSpan("0000000000000003", root, "step", 2, 3),
+		phaseSpan("0000000000000004", root, "step", 3, 4),
+	}
+	l, err := Assemble(rootSpan(5), phases, time.UTC)
+	require.NoError(t, err)
+	var names []string
+	for _, p := range l.Phases {
+		names = append(names, p.Name)
+	}
+	assert.Equal(t, []string{"step#2", "step", "step#3", "step#4"}, names)
+	only, _ := l.Timing.Float("fhe_inference_only")
+	assert.Zero(t, only)
+}
+
+// TestErrorTextIsTheSameFromEverySDK: Python's SDK puts "Type: message" in
+// the status and every SDK adds exception.stacktrace; a phase's error is the
+// exception's message alone, a run's error is followed by the stack.
+func TestErrorTextIsTheSameFromEverySDK(t *testing.T) {
+	exc := []Event{{Name: semconv.ExceptionEventName, Attributes: map[string]any{
+		semconv.ExceptionType:       "RuntimeError",
+		semconv.ExceptionMessage:    "decryption failed",
+		semconv.ExceptionStacktrace: "Traceback (most recent call last):\n  File \"bench.py\", line 3",
+	}}}
+	root := rootSpan(5)
+	root.Failed, root.StatusMessage, root.Events = true, "RuntimeError: decryption failed", exc
+	ph := phaseSpan("0000000000000001", root.SpanID, "decrypt", 0, 1)
+	ph.Failed, ph.StatusMessage, ph.Events = true, "RuntimeError: decryption failed", exc
+	l, err := Assemble(root, []*Span{ph}, time.UTC)
+	require.NoError(t, err)
+	msg, _ := l.Phases[0].Fields.String(KeyError)
+	assert.Equal(t, "decryption failed", msg)
+	assert.Equal(t, "decryption failed\n\nTraceback (most recent call last):\n  File \"bench.py\", line 3", l.Error)
+}
+
+func TestRuntimeNameMapping(t *testing.T) {
+	for runtime, key := range map[string]string{"cpython": "python_version", "nodejs": "node_version", "go": "go_version", "": "runtime_version", "My VM": "my_vm_version"} {
+		root := rootSpan(1)
+		root.Resource = map[string]any{semconv.ProcessRuntimeName: runtime, semconv.ProcessRuntimeVersion: "1.2.3"}
+		if runtime == "" {
+			delete(root.Resource, semconv.ProcessRuntimeName)
+		}
+		l, err := Assemble(root, nil, time.UTC)
+		require.NoError(t, err)
+		v, _ := l.Metadata.String(key)
+		assert.Equal(t, "1.2.3", v, runtime)
+	}
+}
+
+// TestDerivedSumsAreRounded: sums of durations carry no float noise.
+func TestDerivedSumsAreRounded(t *testing.T) {
+	const root = "00f067aa0ba902b7"
+	durations := []float64{0.1, 0.2, 1.3130707060000001, 3.2}
+	var phases []*Span
+	at := 0.0
+	for i, d := range durations {
+		p := phaseSpan(fmt.Sprintf("%016x", i+1), root, "fhe_inference", at, at+d)
+		p.Attributes[semconv.PhaseDuration] = d
+		phases = append(phases, p)
+		at += d
+	}
+	l, err := Assemble(rootSpan(10), phases, time.UTC)
+	require.NoError(t, err)
+	only, _ := l.Timing.Float("fhe_inference_only")
+	assert.Equal(t, 4.813070706, only)
+}
+
+// TestRunTotalsInTiming: the run's own totals, from the root, go to timing.
+func TestRunTotalsInTiming(t *testing.T) {
+	root := rootSpan(5)
+	root.Attributes[semconv.RunCPUUser] = 0.2
+	root.Attributes[semconv.RunCPUSystem] = 0.01
+	root.Attributes[semconv.RunMemoryPeak] = int64(300 << 20)
+	root.Attributes[semconv.RunMemoryChildrenPeak] = int64(200 << 20)
+	l, err := Assemble(root, nil, time.UTC)
+	require.NoError(t, err)
+	for key, want := range map[string]float64{KeyCPUUser: 0.2, KeyCPUSystem: 0.01, KeyPeakRSS: 300 << 20, KeyChildPeakRSS: 200 << 20} {
+		got, ok := l.Timing.Float(key)
+		assert.True(t, ok, key)
+		assert.Equal(t, want, got, key)
+	}
 }

@@ -50,10 +50,12 @@ func ExampleAssemble() {
 	//     "benchmark_name": "resnet20",
 	//     "run_id": "4bf92f3577b34da6a3ce929d0e0e4736",
 	//     "timestamp_start": "2025-01-09T12:34:56.000000+00:00",
-	//     "timestamp_end": "2025-01-09T12:35:06.000000+00:00"
+	//     "timestamp_end": "2025-01-09T12:35:06.000000+00:00",
+	//     "config_file": null
 	//   },
 	//   "model": {
-	//     "name": "ResNet-20"
+	//     "name": "ResNet-20",
+	//     "batch_size": null
 	//   },
 	//   "phases": {
 	//     "fit": {

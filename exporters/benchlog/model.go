@@ -50,6 +50,8 @@ const (
 	KeyGitDirty       = "git_dirty"
 	KeyConfigFile     = "config_file"
 
+	KeyBatchSize = "batch_size"
+
 	KeyMAE           = "mae"
 	KeyPrecisionBits = "precision_bits"
 
@@ -73,6 +75,10 @@ const (
 	KeyPeakSource   = "peak_rss_source"
 	KeyGoHeapAlloc  = "go_heap_alloc_bytes"
 	KeyGoGCCycles   = "go_gc_cycles"
+	// KeyChildPeakRSS is the peak RSS of the largest waited-for child
+	// process, in a phase entry and in timing.
+	KeyChildPeakRSS = "children_peak_rss_bytes"
+	KeyOverlapped   = "overlapped"
 )
 
 // TimeLayout is how timestamps are written: local time with microseconds and

@@ -47,6 +47,30 @@ const (
 	// optional): one of the Status values below.
 	RunStatus = "benchtrace.run.status"
 
+	// RunCPUUser is the user CPU time the process used from the run's start
+	// to its end, children included (double, s). Unlike the sum of its
+	// phases, it counts overlapping phases once.
+	RunCPUUser = "benchtrace.run.cpu.user"
+	// RunCPUSystem is the system CPU time from the run's start to its end,
+	// children included (double, s).
+	RunCPUSystem = "benchtrace.run.cpu.system"
+	// RunCPUChildren is the part of RunCPUUser+RunCPUSystem spent in child
+	// processes (double, s).
+	RunCPUChildren = "benchtrace.run.cpu.children"
+	// RunMemoryPeak is the highest process RSS while the run was open (int,
+	// By).
+	RunMemoryPeak = "benchtrace.run.memory.peak"
+	// RunMemoryChildrenPeak is the peak RSS of the largest child process
+	// waited for during the run, when it set a new high for the process
+	// (int, By; see PhaseMemoryChildrenPeak).
+	RunMemoryChildrenPeak = "benchtrace.run.memory.children_peak"
+	// RunGoHeapAlloc is the number of bytes allocated on the Go heap during
+	// the run (int, By).
+	RunGoHeapAlloc = "benchtrace.run.go.heap_alloc"
+	// RunGoGCCycles is the number of GC cycles completed during the run
+	// (int).
+	RunGoGCCycles = "benchtrace.run.go.gc_cycles"
+
 	// MetadataPrefix: a root attribute "benchtrace.metadata.K" becomes
 	// metadata.K in the log (config_file, <framework>_version, …).
 	MetadataPrefix = "benchtrace.metadata."
@@ -128,6 +152,17 @@ const (
 	// PhaseGoGCCycles is the number of completed GC cycles during the phase
 	// (int).
 	PhaseGoGCCycles = "benchtrace.phase.go.gc_cycles"
+	// PhaseMemoryChildrenPeak is the peak RSS of the largest child process
+	// waited for during the phase (int, By), present when that child was
+	// larger than every child the process had waited for before: the kernel
+	// keeps one high-water mark for all of a process's children.
+	// PhaseMemoryPeak never includes children.
+	PhaseMemoryChildrenPeak = "benchtrace.phase.memory.children_peak"
+	// PhaseOverlapped is true when another run was open in the same process
+	// while the phase was (bool; absent otherwise): the phase's CPU time,
+	// Go heap and GC figures, which are process-wide, then include that
+	// run's work. The run totals (RunCPUUser…) have the same caveat.
+	PhaseOverlapped = "benchtrace.phase.overlapped"
 )
 
 // Exception event (OpenTelemetry semantic conventions), used for the error

@@ -22,5 +22,5 @@ func selfCPU() cpuTimes {
 	return cpuTimes{user: time.Duration(t.User * float64(time.Second)), system: time.Duration(t.System * float64(time.Second))}
 }
 
-// childrenCPU is not measured on this system: zero.
-func childrenCPU() cpuTimes { return cpuTimes{} }
+// children are not measured on this system: zero.
+func children() childStats { return childStats{} }

@@ -20,6 +20,10 @@ func cpuOf(ru syscall.Rusage) cpuTimes {
 // selfCPU returns the process's own CPU time, all threads.
 func selfCPU() cpuTimes { return cpuOf(getrusage(syscall.RUSAGE_SELF)) }
 
-// childrenCPU returns the CPU time of the child processes that have ended
-// and been waited for.
-func childrenCPU() cpuTimes { return cpuOf(getrusage(syscall.RUSAGE_CHILDREN)) }
+// children returns the CPU time of the child processes that have ended and
+// been waited for, and the peak RSS of the largest of them, in bytes
+// (ru_maxrss of RUSAGE_CHILDREN, which Linux reports in KiB).
+func children() childStats {
+	ru := getrusage(syscall.RUSAGE_CHILDREN)
+	return childStats{cpu: cpuOf(ru), maxRSS: uint64(max(ru.Maxrss, 0)) << 10}
+}

@@ -3,6 +3,7 @@ package usage
 import (
 	"context"
 	"errors"
+	"os"
 	"runtime/metrics"
 	"sync"
 	"time"
@@ -45,6 +46,13 @@ type Delta struct {
 	HeapAlloc uint64
 	// GCCycles is the number of GC cycles completed.
 	GCCycles uint64
+	// ChildPeakRSS is the peak RSS, in bytes, of the largest child process
+	// waited for during the interval, when that child was larger than every
+	// child the process had waited for before; 0 otherwise. (The kernel
+	// keeps one high-water mark for all the waited-for children of a
+	// process, so a smaller child after a larger one cannot be seen.)
+	// PeakRSS never includes children: they are other processes.
+	ChildPeakRSS uint64
 }
 
 // Option configures NewTracker.
@@ -96,12 +104,28 @@ var (
 	defaultTracker *Tracker
 )
 
+// EnvPeakRSS names the environment variable that chooses how Default
+// measures peaks: "sampled" samples RSS (every DefaultSampleInterval)
+// instead of resetting the kernel's high-water mark; anything else, or
+// nothing, uses the mark where it can.
+const EnvPeakRSS = "BENCHTRACE_PEAK_RSS"
+
 // Default returns the process's tracker: exact peaks where the kernel's
-// high-water mark can be used, sampled ones otherwise. It is never shut
-// down.
+// high-water mark can be used, sampled ones otherwise or when EnvPeakRSS is
+// "sampled". It is never shut down.
+//
+// Using the mark means resetting it, for the whole process: tools that read
+// it afterwards (/usr/bin/time -v's "Maximum resident set size", a parent's
+// getrusage(RUSAGE_CHILDREN), VmHWM) then see the peak since the last reset,
+// not since the process started. Set EnvPeakRSS=sampled, or pass a tracker
+// made with WithSampling, where that matters.
 func Default() *Tracker {
 	defaultOnce.Do(func() {
-		defaultTracker, _ = NewTracker()
+		var opts []Option
+		if os.Getenv(EnvPeakRSS) == "sampled" {
+			opts = append(opts, WithSampling(0))
+		}
+		defaultTracker, _ = NewTracker(opts...)
 	})
 	return defaultTracker
 }
@@ -145,7 +169,7 @@ type Interval struct {
 	start time.Time
 	rss   uint64
 	cpu   cpuTimes
-	child cpuTimes
+	child childStats
 	rt    runtimeStats
 
 	endOnce sync.Once
@@ -157,7 +181,7 @@ type Interval struct {
 func (t *Tracker) Begin() *Interval {
 	iv := &Interval{t: t}
 	iv.rt = readRuntime()
-	iv.child = childrenCPU()
+	iv.child = children()
 	iv.rss, iv.cpu = t.peaks.begin(iv)
 	iv.start = time.Now()
 	return iv
@@ -169,10 +193,14 @@ func (iv *Interval) End() Delta {
 	iv.endOnce.Do(func() {
 		end := time.Now()
 		peak, rss, cpu := iv.t.peaks.end(iv)
-		child := childrenCPU()
+		child := children()
 		rt := readRuntime()
-		childUser := child.user - iv.child.user
-		childSys := child.system - iv.child.system
+		childUser := child.cpu.user - iv.child.cpu.user
+		childSys := child.cpu.system - iv.child.cpu.system
+		var childPeak uint64
+		if child.maxRSS > iv.child.maxRSS {
+			childPeak = child.maxRSS
+		}
 		iv.delta = Delta{
 			Start:        iv.start,
 			End:          end,
@@ -188,6 +216,7 @@ func (iv *Interval) End() Delta {
 			PeakSource:   iv.t.peaks.source(),
 			HeapAlloc:    rt.heapAlloc - iv.rt.heapAlloc,
 			GCCycles:     rt.gcCycles - iv.rt.gcCycles,
+			ChildPeakRSS: childPeak,
 		}
 	})
 	return iv.delta
@@ -195,6 +224,13 @@ func (iv *Interval) End() Delta {
 
 // cpuTimes is cumulative CPU time.
 type cpuTimes struct{ user, system time.Duration }
+
+// childStats are the cumulative CPU time and the high-water mark of the
+// waited-for child processes.
+type childStats struct {
+	cpu    cpuTimes
+	maxRSS uint64
+}
 
 // runtimeStats are cumulative Go runtime counters.
 type runtimeStats struct{ heapAlloc, gcCycles uint64 }

@@ -60,7 +60,7 @@ func TestSpanProcessorCheckpoints(t *testing.T) {
 	require.NoError(t, p.ForceFlush(context.Background()))
 	l := readOnlyLog(t, p.Dir())
 	assert.Equal(t, "running", l.Status)
-	assert.Equal(t, benchlog.Object{{Key: "name", Value: "M"}}, l.Model)
+	assert.Equal(t, benchlog.Object{{Key: "name", Value: "M"}, {Key: "batch_size", Value: nil}}, l.Model)
 	assert.Empty(t, l.Phases)
 
 	// Each phase end is on disk after a flush.
