@@ -3,11 +3,19 @@ package collector
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
+	"net"
+	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
+	"strconv"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -23,6 +31,191 @@ import (
 	"github.com/benchtrace/benchtrace/internal/stacktest"
 	"github.com/benchtrace/benchtrace/sdk/semconv"
 )
+
+// This test binary stands in for the stack's three services when stubEnv
+// is set: collector/stack runs it as BENCHTRACE_{COLLECTOR,JAEGER,
+// PROMETHEUS}_BIN (see stubMain).
+const (
+	stubEnv     = "BENCHTRACE_STACK_STUB"      // "serve", or "fail:SERVICE"
+	stubPIDsEnv = "BENCHTRACE_STACK_STUB_PIDS" // a directory: each stub adds a file named by its PID, and exits when it is gone
+)
+
+func TestMain(m *testing.M) {
+	if mode := os.Getenv(stubEnv); mode != "" {
+		os.Exit(stubMain(mode, os.Args[1:]))
+	}
+	os.Exit(m.Run())
+}
+
+// stubMain plays the service collector/stack started it as, told by its
+// arguments: Prometheus (--web.listen-address=ADDR), Jaeger (--config
+// …/jaeger.yaml) or the collector (--config …/config.yaml). It answers 200
+// to every request on the ports `up` polls for that service, until SIGTERM,
+// until the stubPIDsEnv directory is removed, or for 2 minutes at most.
+// With mode "fail:SERVICE", that service writes a line and exits 1 at once.
+func stubMain(mode string, args []string) int {
+	service, addrs := "collector", []string{
+		"127.0.0.1:" + os.Getenv("BENCHTRACE_COLLECTOR_HEALTH_PORT"),
+		"127.0.0.1:" + os.Getenv("BENCHTRACE_METRICS_PORT"),
+	}
+	for i, a := range args {
+		if addr, ok := strings.CutPrefix(a, "--web.listen-address="); ok {
+			service, addrs = "prometheus", []string{addr}
+		}
+		if a == "--config" && i+1 < len(args) && filepath.Base(args[i+1]) == "jaeger.yaml" {
+			service, addrs = "jaeger", []string{
+				"127.0.0.1:" + os.Getenv("BENCHTRACE_JAEGER_HEALTH_PORT"),
+				"127.0.0.1:" + os.Getenv("BENCHTRACE_JAEGER_UI_PORT"),
+			}
+		}
+	}
+	if mode == "fail:"+service {
+		fmt.Fprintf(os.Stderr, "stub %s: failing on purpose\n", service)
+		return 1
+	}
+	pids := os.Getenv(stubPIDsEnv)
+	if err := os.WriteFile(filepath.Join(pids, strconv.Itoa(os.Getpid())), nil, 0o644); err != nil {
+		fmt.Fprintf(os.Stderr, "stub %s: %v\n", service, err)
+		return 1
+	}
+	ok := http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})
+	for _, addr := range addrs {
+		l, err := net.Listen("tcp", addr)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "stub %s: %v\n", service, err)
+			return 1
+		}
+		go http.Serve(l, ok) // until the process ends
+	}
+	fmt.Printf("stub %s (pid %d) serving on %v\n", service, os.Getpid(), addrs)
+	for end := time.Now().Add(2 * time.Minute); time.Now().Before(end); time.Sleep(100 * time.Millisecond) {
+		if _, err := os.Stat(pids); err != nil {
+			break // the test is over
+		}
+	}
+	return 0
+}
+
+// TestStackStartup runs `collector/stack up` and `down` with this binary as
+// all three services (stubMain), so it needs no build and runs with the
+// unit tests.
+//
+// "slow exec" is the race behind an `up` that once said "jaeger exited
+// during startup", with an empty jaeger.log, about a Jaeger that was
+// starting fine: `start` forks a shell that execs setsid, which execs
+// Jaeger, and `up` checked at once that the PID runs Jaeger's binary. On a
+// busy machine the fork had not reached Jaeger yet, so the check saw bash
+// or setsid and called Jaeger dead. Here a setsid on PATH that waits a
+// second before the real one (for Jaeger) makes that window certain; the
+// old check fails every time.
+//
+// "exits at once" checks the other side: a service that does die during
+// startup is still reported, with its log.
+func TestStackStartup(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("collector/stack reads /proc")
+	}
+	for _, tool := range []string{"bash", "setsid", "curl", "flock"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("collector/stack needs %s: %v", tool, err)
+		}
+	}
+	self, err := os.Executable()
+	require.NoError(t, err)
+	realSetsid, err := exec.LookPath("setsid")
+	require.NoError(t, err)
+	slow := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(slow, "setsid"), []byte(`#!/bin/sh
+case "$*" in *jaeger.yaml*) sleep 1 ;; esac
+exec `+realSetsid+` "$@"
+`), 0o755))
+
+	tests := []struct {
+		name, mode string
+		path       string // prepended to PATH
+		wantErr    []string
+	}{
+		{name: "slow exec", mode: "serve", path: slow},
+		{name: "exits at once", mode: "fail:jaeger", wantErr: []string{
+			"jaeger exited during startup", "stub jaeger: failing on purpose",
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			pids := t.TempDir()
+			t.Cleanup(func() { killStubs(t, pids, self) })
+			env := []string{
+				"BENCHTRACE_COLLECTOR_BIN=" + self,
+				"BENCHTRACE_JAEGER_BIN=" + self,
+				"BENCHTRACE_PROMETHEUS_BIN=" + self,
+				"BENCHTRACE_STACK_TIMEOUT=30",
+				stubEnv + "=" + tt.mode,
+				stubPIDsEnv + "=" + pids,
+			}
+			if tt.path != "" {
+				env = append(env, "PATH="+tt.path+string(os.PathListSeparator)+os.Getenv("PATH"))
+			}
+			ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+			defer cancel()
+			s, err := stacktest.Start(ctx, stacktest.Config{RunDir: t.TempDir(), LogDir: t.TempDir(), Env: env})
+			if tt.wantErr != nil {
+				require.Error(t, err)
+				for _, want := range tt.wantErr {
+					assert.ErrorContains(t, err, want)
+				}
+				assert.Empty(t, liveStubs(pids, self), "up stopped what it started")
+				return
+			}
+			require.NoError(t, err)
+			t.Logf("collector/stack up:\n%s", s.UpOutput)
+			status, err := s.Run(ctx, "status")
+			assert.NoError(t, err)
+			for _, service := range []string{"collector", "jaeger", "prometheus"} {
+				assert.Regexp(t, "(?m)^"+service+` +running \(pid \d+\)$`, status)
+			}
+			assert.NoError(t, s.Stop(ctx))
+			assert.Empty(t, liveStubs(pids, self), "down stopped every service")
+		})
+	}
+}
+
+// liveStubs returns the PIDs in dir whose processes still run self.
+func liveStubs(dir, self string) []int {
+	entries, _ := os.ReadDir(dir)
+	var live []int
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		if exe, err := os.Readlink(fmt.Sprintf("/proc/%d/exe", pid)); err == nil && exe == self {
+			if stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid)); err == nil && !isZombie(stat) {
+				live = append(live, pid)
+			}
+		}
+	}
+	return live
+}
+
+func isZombie(stat []byte) bool {
+	i := strings.LastIndexByte(string(stat), ')')
+	return i >= 0 && i+2 < len(stat) && stat[i+2] == 'Z'
+}
+
+// killStubs ends the stubs of a test that are still running (the old
+// race left one behind: `down` took it for a recycled PID). After a
+// failure it first waits for one still on its way through the slow setsid.
+func killStubs(t *testing.T, dir, self string) {
+	if t.Failed() {
+		time.Sleep(1500 * time.Millisecond)
+	}
+	for _, pid := range liveStubs(dir, self) {
+		t.Logf("killing stub pid %d, left running", pid)
+		if err := syscall.Kill(pid, syscall.SIGKILL); err != nil && !errors.Is(err, syscall.ESRCH) {
+			t.Errorf("killing stub %d: %v", pid, err)
+		}
+	}
+}
 
 // TestStackLive starts the whole stack as `collector/stack up` does, on free
 // ports and in a temporary run directory, sends one benchmark run over
