@@ -189,7 +189,7 @@ func WithCheckpointInterval(d time.Duration) Option {
 
 // logOptions are the in-process log writer's options.
 func (c *config) logOptions() []logwriter.Option {
-	opts := []logwriter.Option{logwriter.WithInterval(c.checkpoint)}
+	opts := []logwriter.Option{logwriter.WithInterval(c.checkpoint), logwriter.WithScope(ScopeName)}
 	if c.onError != nil {
 		opts = append(opts, logwriter.WithErrorHandler(c.onError))
 	}

@@ -50,6 +50,7 @@ type SpanProcessor struct {
 	loc      *time.Location
 	onError  func(error)
 	interval time.Duration
+	scope    string
 
 	mu       sync.Mutex
 	runs     map[trace.TraceID]*liveRun
@@ -87,6 +88,7 @@ type config struct {
 	loc      *time.Location
 	onError  func(error)
 	interval time.Duration
+	scope    string
 }
 
 type optionFunc func(*config)
@@ -113,6 +115,14 @@ func WithInterval(d time.Duration) Option {
 	return optionFunc(func(c *config) { c.interval = max(d, 0) })
 }
 
+// WithScope names the instrumentation scope of a tracer that creates only
+// runs (root spans) and phases (spans with a parent), as the SDK's does: its
+// spans are classified by their parent alone, without reading their
+// attributes, which costs a copy of them at every phase end.
+func WithScope(name string) Option {
+	return optionFunc(func(c *config) { c.scope = name })
+}
+
 // NewSpanProcessor returns a SpanProcessor writing logs into dir, which it
 // creates if needed, and starts its writer goroutine (Shutdown stops it).
 // Defaults: timestamps in time.Local; errors to otel.Handle; checkpoints
@@ -127,7 +137,7 @@ func NewSpanProcessor(dir string, opts ...Option) (*SpanProcessor, error) {
 		return nil, err
 	}
 	p := &SpanProcessor{
-		dir: d, loc: c.loc, onError: c.onError, interval: c.interval,
+		dir: d, loc: c.loc, onError: c.onError, interval: c.interval, scope: c.scope,
 		runs: map[trace.TraceID]*liveRun{},
 		wake: make(chan struct{}, 1), stop: make(chan struct{}), stopped: make(chan struct{}),
 	}
@@ -141,7 +151,7 @@ func (p *SpanProcessor) Dir() string { return p.dir.Path() }
 // OnStart writes the first checkpoint of a run when its root starts, before
 // any phase of the run can start: a run killed at any moment leaves a log.
 func (p *SpanProcessor) OnStart(_ context.Context, s sdktrace.ReadWriteSpan) {
-	if otelconv.Kind(s.Attributes()) != benchlog.KindRun {
+	if p.kind(s) != benchlog.KindRun {
 		return
 	}
 	r := &liveRun{root: s, written: make(chan struct{})}
@@ -158,7 +168,7 @@ func (p *SpanProcessor) OnStart(_ context.Context, s sdktrace.ReadWriteSpan) {
 // OnEnd hands an ended phase to the writer, and when a run's root ends, waits
 // until its final log is written.
 func (p *SpanProcessor) OnEnd(s sdktrace.ReadOnlySpan) {
-	kind := otelconv.Kind(s.Attributes())
+	kind := p.kind(s)
 	if kind == benchlog.KindOther {
 		return
 	}
@@ -188,6 +198,18 @@ func (p *SpanProcessor) OnEnd(s sdktrace.ReadOnlySpan) {
 	case <-r.written:
 	case <-p.stopped:
 	}
+}
+
+// kind classifies s: by its parent for the scope given by WithScope, by its
+// attributes (benchlog.Classify) for any other.
+func (p *SpanProcessor) kind(s sdktrace.ReadOnlySpan) benchlog.Kind {
+	if p.scope != "" && s.InstrumentationScope().Name == p.scope {
+		if s.Parent().IsValid() {
+			return benchlog.KindPhase
+		}
+		return benchlog.KindRun
+	}
+	return otelconv.Kind(s.Attributes())
 }
 
 // enqueue records that r changed and is to be written by due, and wakes the
