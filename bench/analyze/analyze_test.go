@@ -479,3 +479,58 @@ func TestOutcomeString(t *testing.T) {
 		})
 	}
 }
+
+// orionExportKeys are the keys of analyze_logs.py's export: a script
+// written for it reads them.
+var orionExportKeys = struct{ report, run []string }{
+	report: []string{"generated_at", "total_benchmarks", "successful", "failed", "benchmarks"},
+	run:    []string{"name", "model", "dataset", "status", "timestamp", "total_time_seconds", "fhe_time_seconds", "mae", "precision_bits", "log_file"},
+}
+
+// TestWriteJSONOrionKeys checks that the JSON export has every key of
+// analyze_logs.py's, with its meaning, and the preprocessing time.
+func TestWriteJSONOrionKeys(t *testing.T) {
+	runs, err := analyze.LoadFiles([]string{pythonLog}, nil)
+	require.NoError(t, err)
+	var out bytes.Buffer
+	require.NoError(t, analyze.WriteJSON(&out, runs, analyze.Options{GeneratedAt: generatedAt}))
+	var rep map[string]any
+	require.NoError(t, json.Unmarshal(out.Bytes(), &rep))
+	for _, k := range orionExportKeys.report {
+		assert.Contains(t, rep, k)
+	}
+	benchmarks, ok := rep["benchmarks"].([]any)
+	require.True(t, ok)
+	require.Len(t, benchmarks, 1)
+	run, ok := benchmarks[0].(map[string]any)
+	require.True(t, ok)
+	for _, k := range orionExportKeys.run {
+		assert.Contains(t, run, k)
+	}
+	// As analyze_logs.py: timing.total_duration_seconds and
+	// timing.fhe_inference_only, in seconds.
+	assert.Equal(t, 59.9, run["total_time_seconds"])
+	assert.Equal(t, 45.6, run["fhe_time_seconds"])
+	assert.Equal(t, run["main_phase_seconds"], run["fhe_time_seconds"])
+	assert.Equal(t, "fhe_inference", run["main_phase"])
+	assert.Equal(t, 13.5, run["preprocessing_time_seconds"], "timing.preprocessing_total")
+	assert.Equal(t, 0.000123, run["mae"])
+	assert.Equal(t, "ResNet-20", run["model"])
+	assert.Equal(t, "CIFAR-10", run["dataset"])
+	assert.Equal(t, pythonLog, run["log_file"])
+}
+
+// TestWriteSummaryPreprocessing checks that a verbose summary shows
+// timing.preprocessing_total, and the default one does not.
+func TestWriteSummaryPreprocessing(t *testing.T) {
+	runs, err := analyze.LoadFiles([]string{pythonLog}, nil)
+	require.NoError(t, err)
+	assert.Equal(t, 13.5, runs[0].PreprocessingSeconds)
+	var verbose, plain bytes.Buffer
+	require.NoError(t, analyze.WriteSummary(&verbose, runs, analyze.Options{Verbose: true}))
+	require.NoError(t, analyze.WriteSummary(&plain, runs, analyze.Options{}))
+	assert.Contains(t, verbose.String(), "\n  Model:         ResNet-20 (ResNet20)\n", "labels widen for Preprocessing")
+	assert.Contains(t, verbose.String(), "\n  Preprocessing: 13.50s\n")
+	assert.NotContains(t, plain.String(), "Preprocessing")
+	assert.Contains(t, plain.String(), "\n  Model:       ResNet-20 (ResNet20)\n", "analyze_logs.py's layout")
+}

@@ -9,7 +9,8 @@
 // main-phase time, MAE, precision), then overall statistics. benchtrace adds
 // the runs' peak RSS, CPU time and CPU utilization, per-benchmark duration
 // statistics when a benchmark has two or more successful runs, and, with
-// Options.Verbose, each run's phases with their measurements.
+// Options.Verbose, each run's preprocessing time (timing.preprocessing_total)
+// and phases with their measurements.
 //
 // A log whose status is "running" (the last checkpoint of a run still going,
 // or of a process that was killed) or "incomplete" (assembled by the
@@ -23,13 +24,20 @@
 // reported as soft findings: warnings (Options.Warnings) or notes under the
 // statistics, never errors.
 //
-// Export writes the summary as JSON (for programs) or, for a file name
-// ending in ".md", as a Markdown report, atomically. The JSON has the
-// per-run rows of analyze_logs.py's export plus "system_info" and
-// "statistics" objects in the shape of the Feluda benchmark suite's report:
-// avg_execution_time is in seconds and avg_memory_change in MiB, as there;
-// total_memory_gb is in GiB. Numbers that are NaN or infinite are written as
-// null, so the file is always valid JSON.
+// Export writes the summary to a file, atomically, in the format the file
+// name's extension names (ExportFormats): JSON (".json", for programs) or
+// a Markdown report (".md"); it refuses any other name. The JSON keeps
+// every key of analyze_logs.py's export with its meaning, so a script
+// written for it goes on working: fhe_time_seconds is the main phase's time
+// (timing.fhe_inference_only in Orion's logs, timing.<main>_only in
+// general, also under main_phase_seconds). It adds each run's
+// preprocessing_time_seconds (timing.preprocessing_total) and
+// measurements, and "system_info" and "statistics" objects in the shape of
+// the Feluda benchmark suite's report: avg_execution_time is in seconds and
+// avg_memory_change in MiB, as there; total_memory_gb is in GiB. Numbers
+// that are NaN or infinite, or missing from the log, are written as null
+// (where analyze_logs.py wrote 0 for a missing time), so the file is always
+// valid JSON.
 //
 // Concurrency: the package has no state. Its functions may be called from
 // several goroutines at once; a []Run may be shared between concurrent

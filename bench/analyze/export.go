@@ -159,29 +159,33 @@ type jsonSample struct {
 	CV     number `json:"cv"`
 }
 
-// jsonRun is one run: analyze_logs.py's export row (its fhe_time_seconds
-// is main_phase_seconds here) with the measurements added.
+// jsonRun is one run: every key of analyze_logs.py's export row, with its
+// meaning (fhe_time_seconds is the main phase's time, timing.<main>_only,
+// which is timing.fhe_inference_only in Orion's logs), and the
+// measurements added.
 type jsonRun struct {
-	Name              string  `json:"name"`
-	Model             *string `json:"model"`
-	Dataset           *string `json:"dataset"`
-	Status            string  `json:"status"`
-	Outcome           string  `json:"outcome"`
-	Timestamp         *string `json:"timestamp"`
-	TotalTimeSeconds  number  `json:"total_time_seconds"`
-	MainPhase         *string `json:"main_phase"`
-	MainPhaseSeconds  number  `json:"main_phase_seconds"`
-	MAE               number  `json:"mae"`
-	PrecisionBits     number  `json:"precision_bits"`
-	Exact             bool    `json:"exact"`
-	PeakRSSBytes      *int64  `json:"peak_rss_bytes"`
-	CPUUserSeconds    number  `json:"cpu_user_seconds"`
-	CPUSystemSeconds  number  `json:"cpu_system_seconds"`
-	CPUSeconds        number  `json:"cpu_seconds"`
-	CPUUtilization    number  `json:"cpu_utilization"`
-	MemoryChangeBytes *int64  `json:"memory_change_bytes"`
-	Error             *string `json:"error"`
-	LogFile           string  `json:"log_file"`
+	Name                     string  `json:"name"`
+	Model                    *string `json:"model"`
+	Dataset                  *string `json:"dataset"`
+	Status                   string  `json:"status"`
+	Outcome                  string  `json:"outcome"`
+	Timestamp                *string `json:"timestamp"`
+	TotalTimeSeconds         number  `json:"total_time_seconds"`
+	FHETimeSeconds           number  `json:"fhe_time_seconds"`
+	MainPhase                *string `json:"main_phase"`
+	MainPhaseSeconds         number  `json:"main_phase_seconds"`
+	PreprocessingTimeSeconds number  `json:"preprocessing_time_seconds"`
+	MAE                      number  `json:"mae"`
+	PrecisionBits            number  `json:"precision_bits"`
+	Exact                    bool    `json:"exact"`
+	PeakRSSBytes             *int64  `json:"peak_rss_bytes"`
+	CPUUserSeconds           number  `json:"cpu_user_seconds"`
+	CPUSystemSeconds         number  `json:"cpu_system_seconds"`
+	CPUSeconds               number  `json:"cpu_seconds"`
+	CPUUtilization           number  `json:"cpu_utilization"`
+	MemoryChangeBytes        *int64  `json:"memory_change_bytes"`
+	Error                    *string `json:"error"`
+	LogFile                  string  `json:"log_file"`
 }
 
 // WriteJSON writes the summary of runs as indented JSON: the counts of
@@ -238,26 +242,28 @@ func WriteJSON(w io.Writer, runs []Run, opts Options) error {
 		dataset, _ := r.Log.Model.String("dataset")
 		start, _ := r.Log.Metadata.String(benchlog.KeyTimestampStart)
 		rep.Benchmarks = append(rep.Benchmarks, jsonRun{
-			Name:              r.Name,
-			Model:             optString(model),
-			Dataset:           optString(dataset),
-			Status:            r.Log.Status,
-			Outcome:           r.Outcome.String(),
-			Timestamp:         optString(start),
-			TotalTimeSeconds:  number(r.Duration),
-			MainPhase:         optString(r.MainPhase),
-			MainPhaseSeconds:  number(r.MainPhaseSeconds),
-			MAE:               number(r.MAE),
-			PrecisionBits:     number(r.PrecisionBits),
-			Exact:             math.IsInf(r.PrecisionBits, 1),
-			PeakRSSBytes:      optBytes(r.PeakRSSBytes, r.PeakRSSBytes > 0),
-			CPUUserSeconds:    number(r.CPUUserSeconds),
-			CPUSystemSeconds:  number(r.CPUSystemSeconds),
-			CPUSeconds:        number(r.CPUSeconds()),
-			CPUUtilization:    number(r.CPUUtilization()),
-			MemoryChangeBytes: optBytes(r.MemoryChangeBytes, r.HasMemoryChange),
-			Error:             optString(r.Log.Error),
-			LogFile:           r.Path,
+			Name:                     r.Name,
+			Model:                    optString(model),
+			Dataset:                  optString(dataset),
+			Status:                   r.Log.Status,
+			Outcome:                  r.Outcome.String(),
+			Timestamp:                optString(start),
+			TotalTimeSeconds:         number(r.Duration),
+			FHETimeSeconds:           number(r.MainPhaseSeconds),
+			MainPhase:                optString(r.MainPhase),
+			MainPhaseSeconds:         number(r.MainPhaseSeconds),
+			PreprocessingTimeSeconds: number(r.PreprocessingSeconds),
+			MAE:                      number(r.MAE),
+			PrecisionBits:            number(r.PrecisionBits),
+			Exact:                    math.IsInf(r.PrecisionBits, 1),
+			PeakRSSBytes:             optBytes(r.PeakRSSBytes, r.PeakRSSBytes > 0),
+			CPUUserSeconds:           number(r.CPUUserSeconds),
+			CPUSystemSeconds:         number(r.CPUSystemSeconds),
+			CPUSeconds:               number(r.CPUSeconds()),
+			CPUUtilization:           number(r.CPUUtilization()),
+			MemoryChangeBytes:        optBytes(r.MemoryChangeBytes, r.HasMemoryChange),
+			Error:                    optString(r.Log.Error),
+			LogFile:                  r.Path,
 		})
 	}
 	var b bytes.Buffer

@@ -80,6 +80,9 @@ type Run struct {
 	MainPhase string
 	// MainPhaseSeconds is the value of timing.<MainPhase>_only.
 	MainPhaseSeconds float64
+	// PreprocessingSeconds is timing.preprocessing_total: the time of the
+	// top-level phases before the main phase.
+	PreprocessingSeconds float64
 
 	// MAE is results.mae.
 	MAE float64
@@ -167,15 +170,16 @@ func loadFile(path string) (Run, error) {
 func newRun(path string, l *benchlog.Log) Run {
 	nan := math.NaN()
 	r := Run{
-		Path:             path,
-		Log:              l,
-		Outcome:          outcomeOf(l.Status),
-		Duration:         nan,
-		MainPhaseSeconds: nan,
-		MAE:              nan,
-		PrecisionBits:    nan,
-		CPUUserSeconds:   nan,
-		CPUSystemSeconds: nan,
+		Path:                 path,
+		Log:                  l,
+		Outcome:              outcomeOf(l.Status),
+		Duration:             nan,
+		MainPhaseSeconds:     nan,
+		PreprocessingSeconds: nan,
+		MAE:                  nan,
+		PrecisionBits:        nan,
+		CPUUserSeconds:       nan,
+		CPUSystemSeconds:     nan,
 	}
 	r.Name, _ = l.Metadata.String(benchlog.KeyBenchmarkName)
 	if r.Name == "" {
@@ -198,6 +202,9 @@ func newRun(path string, l *benchlog.Log) Run {
 			r.MainPhase, r.MainPhaseSeconds = name, d
 			break
 		}
+	}
+	if d, ok := l.Timing.Float(benchlog.KeyPreprocessingTotal); ok {
+		r.PreprocessingSeconds = d
 	}
 	if v, ok := l.Results.Float(benchlog.KeyMAE); ok {
 		r.MAE = v

@@ -98,6 +98,9 @@ func writeSummary(b *bytes.Buffer, runs []Run, opts Options) {
 		if runs[i].MainPhase != "" {
 			width = max(width, len(mainPhaseLabel(runs[i].MainPhase))+2)
 		}
+		if opts.Verbose && isFinite(runs[i].PreprocessingSeconds) {
+			width = max(width, len(preprocessingLabel)+2)
+		}
 	}
 	for i := range runs {
 		writeRun(b, &runs[i], opts, width)
@@ -106,6 +109,9 @@ func writeSummary(b *bytes.Buffer, runs []Run, opts Options) {
 	writeTotals(b, runs, durationFormat{opts.ShortDurations})
 	writeBenchmarkStats(b, benchmarkStats(runs), opts.Warnings)
 }
+
+// preprocessingLabel labels timing.preprocessing_total in a verbose summary.
+const preprocessingLabel = "Preprocessing"
 
 // line writes "  Label:      value", the label padded to width.
 func line(b *bytes.Buffer, width int, label, value string) {
@@ -155,6 +161,9 @@ func writeRun(b *bytes.Buffer, r *Run, opts Options, labelWidth int) {
 	}
 	if r.MainPhase != "" {
 		line(b, labelWidth, mainPhaseLabel(r.MainPhase), f.part(r.MainPhaseSeconds))
+	}
+	if opts.Verbose && isFinite(r.PreprocessingSeconds) {
+		line(b, labelWidth, preprocessingLabel, f.part(r.PreprocessingSeconds))
 	}
 	if r.Outcome == Success || l.Results.Has(benchlog.KeyMAE) {
 		line(b, labelWidth, "MAE", mae(r.MAE))
