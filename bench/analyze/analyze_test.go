@@ -2,11 +2,13 @@ package analyze_test
 
 import (
 	"bytes"
+	"encoding/csv"
 	"encoding/json"
 	"flag"
 	"math"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -109,6 +111,8 @@ func TestExportGolden(t *testing.T) {
 	}{
 		{"export.json.golden", func(b *bytes.Buffer) error { return analyze.WriteJSON(b, runs, opts) }},
 		{"export.md.golden", func(b *bytes.Buffer) error { return analyze.WriteMarkdown(b, runs, opts) }},
+		{"export.csv.golden", func(b *bytes.Buffer) error { return analyze.WriteCSV(b, runs, opts) }},
+		{"export.bench.golden", func(b *bytes.Buffer) error { return analyze.WriteBench(b, runs, opts) }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.golden, func(t *testing.T) {
@@ -122,9 +126,11 @@ func TestExportGolden(t *testing.T) {
 func TestExport(t *testing.T) {
 	runs := loadAll(t)
 	opts := analyze.Options{GeneratedAt: generatedAt}
-	var wantJSON, wantMD bytes.Buffer
+	var wantJSON, wantMD, wantCSV, wantBench bytes.Buffer
 	require.NoError(t, analyze.WriteJSON(&wantJSON, runs, opts))
 	require.NoError(t, analyze.WriteMarkdown(&wantMD, runs, opts))
+	require.NoError(t, analyze.WriteCSV(&wantCSV, runs, opts))
+	require.NoError(t, analyze.WriteBench(&wantBench, runs, opts))
 	tests := []struct {
 		file string
 		want []byte
@@ -133,6 +139,8 @@ func TestExport(t *testing.T) {
 		{"out.JSON", wantJSON.Bytes()},
 		{"out.md", wantMD.Bytes()},
 		{"out.MD", wantMD.Bytes()},
+		{"out.csv", wantCSV.Bytes()},
+		{"out.bench", wantBench.Bytes()},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
@@ -533,4 +541,80 @@ func TestWriteSummaryPreprocessing(t *testing.T) {
 	assert.Contains(t, verbose.String(), "\n  Preprocessing: 13.50s\n")
 	assert.NotContains(t, plain.String(), "Preprocessing")
 	assert.Contains(t, plain.String(), "\n  Model:       ResNet-20 (ResNet20)\n", "analyze_logs.py's layout")
+}
+
+// TestWriteCSVMatchesJSON checks that the CSV export has a row per run with
+// the keys of the JSON export's per-run entries, in order, and their
+// values.
+func TestWriteCSVMatchesJSON(t *testing.T) {
+	runs := loadAll(t)
+	var js, cs bytes.Buffer
+	require.NoError(t, analyze.WriteJSON(&js, runs, analyze.Options{}))
+	require.NoError(t, analyze.WriteCSV(&cs, runs, analyze.Options{}))
+	var rep struct {
+		Benchmarks []json.RawMessage `json:"benchmarks"`
+	}
+	require.NoError(t, json.Unmarshal(js.Bytes(), &rep))
+	records, err := csv.NewReader(&cs).ReadAll()
+	require.NoError(t, err)
+	require.Len(t, records, 1+len(runs), "a header and a row per run")
+	for i, raw := range rep.Benchmarks {
+		keys, values := orderedObject(t, raw)
+		assert.Equal(t, keys, records[0], "the header is the JSON keys, in order")
+		assert.Equal(t, values, records[1+i], "row %d has the JSON values", i)
+	}
+}
+
+// orderedObject returns the keys of the JSON object data in order, and its
+// values as CSV cells: strings unquoted, null empty, others as JSON.
+func orderedObject(t *testing.T, data []byte) (keys, values []string) {
+	t.Helper()
+	var fields map[string]json.RawMessage
+	require.NoError(t, json.Unmarshal(data, &fields))
+	dec := json.NewDecoder(bytes.NewReader(data))
+	_, err := dec.Token()
+	require.NoError(t, err)
+	for dec.More() {
+		tok, err := dec.Token()
+		require.NoError(t, err)
+		key := tok.(string)
+		var v json.RawMessage
+		require.NoError(t, dec.Decode(&v))
+		keys = append(keys, key)
+		var s string
+		switch {
+		case string(v) == "null":
+		case json.Unmarshal(v, &s) == nil:
+		default:
+			s = string(v)
+		}
+		values = append(values, s)
+	}
+	return keys, values
+}
+
+// TestWriteBench checks the lines of the Go benchmark format: a line per
+// successful run and per successful phase of it, none for the other runs.
+func TestWriteBench(t *testing.T) {
+	runs := loadAll(t)
+	var out bytes.Buffer
+	require.NoError(t, analyze.WriteBench(&out, runs, analyze.Options{}))
+	line := regexp.MustCompile(`^Benchmark[A-Z]\S* 1 \d+ ns/op( \d+ cpu-ns/op)?( \d+ peak-RSS-B)?$`)
+	var whole []string
+	for _, l := range strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n") {
+		if strings.HasPrefix(l, "#") {
+			continue
+		}
+		assert.Regexp(t, line, l)
+		if name := strings.Fields(l)[0]; !strings.Contains(name, "/") {
+			whole = append(whole, name)
+		}
+	}
+	assert.Equal(t, []string{
+		"BenchmarkResnet20_relu_cifar10", "BenchmarkResnet20_relu_cifar10", "BenchmarkResnet20_relu_cifar10",
+		"BenchmarkResnet20_relu_cifar10", "BenchmarkGemm", "BenchmarkGemm",
+	}, whole, "the successful runs, in summary order")
+	assert.Contains(t, out.String(), "\nBenchmarkResnet20_relu_cifar10 1 59900000000 ns/op\n", "the Python log: no CPU, no peak")
+	assert.Contains(t, out.String(), "\nBenchmarkResnet20_relu_cifar10/phase=fhe_inference 1 45600000000 ns/op\n")
+	assert.Contains(t, out.String(), "\nBenchmarkGemm 1 1500000000 ns/op 4670000000 cpu-ns/op 104857600 peak-RSS-B\n")
 }

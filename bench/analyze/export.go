@@ -26,11 +26,13 @@ type exportFormat struct {
 // exportFormats are the formats Export writes.
 var exportFormats = []exportFormat{
 	{".json", WriteJSON},
+	{".csv", WriteCSV},
 	{".md", WriteMarkdown},
+	{".bench", WriteBench},
 }
 
 // ExportFormats returns the file extensions Export knows, in lower case
-// with their dot: ".json", ".md".
+// with their dot: ".json", ".csv", ".md", ".bench".
 func ExportFormats() []string {
 	exts := make([]string, len(exportFormats))
 	for i, f := range exportFormats {
@@ -42,9 +44,10 @@ func ExportFormats() []string {
 var errUnknownFormat = errors.New("unknown export format")
 
 // Export writes the summary of runs to the file path, in the format its
-// extension names, ignoring case: JSON for ".json" (WriteJSON), Markdown
-// for ".md" (WriteMarkdown). Any other extension is an error, and nothing
-// is written. The file is replaced atomically: written to a temporary file
+// extension names, ignoring case: JSON for ".json" (WriteJSON), CSV for
+// ".csv" (WriteCSV), Markdown for ".md" (WriteMarkdown), the Go benchmark
+// format for ".bench" (WriteBench). Any other extension is an error, and
+// nothing is written. The file is replaced atomically: written to a temporary file
 // in the same directory, then renamed, so a reader sees the old report or
 // the new one, never half of one.
 func Export(path string, runs []Run, opts Options) error {
@@ -204,7 +207,6 @@ func WriteJSON(w io.Writer, runs []Run, opts Options) error {
 		SystemInfo:      systemInfo(runs),
 		Assumptions:     assumptions,
 		Statistics:      map[string]jsonStats{},
-		Benchmarks:      make([]jsonRun, 0, len(runs)),
 	}
 	if !opts.GeneratedAt.IsZero() {
 		rep.GeneratedAt = opts.GeneratedAt.Format(time.RFC3339)
@@ -236,12 +238,29 @@ func WriteJSON(w io.Writer, runs []Run, opts Options) error {
 			Notes: notes,
 		}
 	}
+	rep.Benchmarks = jsonRuns(runs)
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(rep); err != nil {
+		return fmt.Errorf("encoding summary: %w", err)
+	}
+	if _, err := w.Write(b.Bytes()); err != nil {
+		return fmt.Errorf("writing summary: %w", err)
+	}
+	return nil
+}
+
+// jsonRuns returns the export rows of runs, in their order.
+func jsonRuns(runs []Run) []jsonRun {
+	out := make([]jsonRun, 0, len(runs))
 	for i := range runs {
 		r := &runs[i]
 		model, _ := r.Log.Model.String("name")
 		dataset, _ := r.Log.Model.String("dataset")
 		start, _ := r.Log.Metadata.String(benchlog.KeyTimestampStart)
-		rep.Benchmarks = append(rep.Benchmarks, jsonRun{
+		out = append(out, jsonRun{
 			Name:                     r.Name,
 			Model:                    optString(model),
 			Dataset:                  optString(dataset),
@@ -266,17 +285,7 @@ func WriteJSON(w io.Writer, runs []Run, opts Options) error {
 			LogFile:                  r.Path,
 		})
 	}
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(rep); err != nil {
-		return fmt.Errorf("encoding summary: %w", err)
-	}
-	if _, err := w.Write(b.Bytes()); err != nil {
-		return fmt.Errorf("writing summary: %w", err)
-	}
-	return nil
+	return out
 }
 
 // systemInfo describes the machine of the newest run, from its metadata:

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"flag"
 	"io"
@@ -192,6 +193,15 @@ func TestAnalyzeExport(t *testing.T) {
 		}},
 		{"report.md", func(t *testing.T, data []byte) {
 			assert.True(t, strings.HasPrefix(string(data), "# Benchmark Report\n"))
+		}},
+		{"runs.csv", func(t *testing.T, data []byte) {
+			records, err := csv.NewReader(bytes.NewReader(data)).ReadAll()
+			require.NoError(t, err)
+			require.Len(t, records, 11, "a header and 10 runs")
+			assert.Equal(t, []string{"name", "model", "dataset", "status"}, records[0][:4])
+		}},
+		{"runs.bench", func(t *testing.T, data []byte) {
+			assert.Contains(t, string(data), "\nBenchmarkGemm 1 1500000000 ns/op ")
 		}},
 	}
 	for _, tt := range tests {

@@ -49,8 +49,14 @@
 // --export FILE also writes the summary to FILE, in the format its
 // extension names:
 //
-//	.json  analyze_logs.py's export, with benchtrace's additions
-//	.md    a Markdown report
+//	.json   analyze_logs.py's export (all its keys, with their meaning:
+//	        fhe_time_seconds is the main phase's time), with benchtrace's
+//	        additions: preprocessing time, CPU time, peak RSS, statistics
+//	.csv    one row per run, with the fields of the JSON's per-run entries
+//	.md     a Markdown report
+//	.bench  the Go benchmark format, for benchstat: a line per successful
+//	        run and one per phase of it (BenchmarkName/phase=fit 1 <ns> ns/op
+//	        <ns> cpu-ns/op <bytes> peak-RSS-B)
 //
 // Any other extension is a usage error, reported before a log is read.
 // Unreadable logs among readable ones, too few runs, and runs too noisy to
@@ -77,7 +83,10 @@
 //	benchtrace run --repeat 5 --log-dir logs/nightly &
 //	kill -INT $!
 //
-// The summary of those runs, for a program:
+// The summary of those runs, for a program; and their phases side by side
+// with benchstat:
 //
 //	benchtrace analyze --log-dir logs/nightly --export summary.json
+//	benchtrace analyze --log-dir logs/nightly --export nightly.bench
+//	benchstat -col /phase nightly.bench
 package main
