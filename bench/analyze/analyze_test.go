@@ -618,3 +618,59 @@ func TestWriteBench(t *testing.T) {
 	assert.Contains(t, out.String(), "\nBenchmarkResnet20_relu_cifar10/phase=fhe_inference 1 45600000000 ns/op\n")
 	assert.Contains(t, out.String(), "\nBenchmarkGemm 1 1500000000 ns/op 4670000000 cpu-ns/op 104857600 peak-RSS-B\n")
 }
+
+// overlapLog is a run whose two phases ran at the same time, on two
+// goroutines: each measured the process's CPU time, 0.2 s user and 0.005 s
+// system, so their sum counts the same 0.205 s twice. The run's own totals
+// say what it used: 0.2 s user, 0.006 s system.
+const overlapLog = `{
+  "metadata": {"benchmark_name": "overlap", "timestamp_start": "2026-11-30T10:00:00.000000+00:00"},
+  "model": {"name": "m"},
+  "phases": {
+    "encode_a": {"duration_seconds": 0.2, "status": "success", "start_time": "2026-11-30T10:00:00.000000+00:00",
+      "cpu_user_seconds": 0.2, "cpu_system_seconds": 0.005, "peak_rss_bytes": 52428800, "overlapped": true},
+    "encode_b": {"duration_seconds": 0.2, "status": "success", "start_time": "2026-11-30T10:00:00.000000+00:00",
+      "cpu_user_seconds": 0.2, "cpu_system_seconds": 0.005, "peak_rss_bytes": 41943040, "overlapped": true}
+  },
+  "results": {},
+  "timing": {"total_duration_seconds": 0.21, "cpu_user_seconds": 0.2, "cpu_system_seconds": 0.006,
+    "cpu_children_seconds": 0, "peak_rss_bytes": 62914560},
+  "status": "success",
+  "error": null
+}`
+
+// TestRunTotals checks that the run's CPU time and peak RSS come from the
+// run's own totals when the log has them, not from the sum of phases that
+// overlap, and from the phases for logs without them.
+func TestRunTotals(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "overlap_20261130_100000.json")
+	require.NoError(t, os.WriteFile(path, []byte(overlapLog), 0o644))
+	runs, err := analyze.LoadFiles([]string{path}, nil)
+	require.NoError(t, err)
+	r := runs[0]
+	assert.InDelta(t, 0.2, r.CPUUserSeconds, 1e-12)
+	assert.InDelta(t, 0.006, r.CPUSystemSeconds, 1e-12)
+	assert.InDelta(t, 0.206, r.CPUSeconds(), 1e-12, "not the phases' 0.41")
+	assert.InDelta(t, 0.21, r.CPUWallSeconds, 1e-12, "over the run's duration")
+	assert.InDelta(t, 0.206/0.21, r.CPUUtilization(), 1e-12)
+	assert.Equal(t, int64(62914560), r.PeakRSSBytes, "the run's own peak")
+
+	var out bytes.Buffer
+	require.NoError(t, analyze.WriteSummary(&out, runs, analyze.Options{}))
+	assert.Contains(t, out.String(), "  CPU Time:    0.21s (user 0.20s, sys 0.01s)\n")
+	assert.Contains(t, out.String(), "  CPU Util:    98.1% of one core\n")
+	assert.Contains(t, out.String(), "  Peak RSS:    60.0 MiB\n")
+	assert.Contains(t, out.String(), "  Total CPU time:       0.21s (0.00m)\n")
+
+	// Without the totals (older logs), the top-level phases are summed.
+	noTotals := strings.Replace(overlapLog, `"cpu_user_seconds": 0.2, "cpu_system_seconds": 0.006,
+    "cpu_children_seconds": 0, "peak_rss_bytes": 62914560`, `"preprocessing_total": 0`, 1)
+	require.NotEqual(t, overlapLog, noTotals)
+	require.NoError(t, os.WriteFile(path, []byte(noTotals), 0o644))
+	runs, err = analyze.LoadFiles([]string{path}, nil)
+	require.NoError(t, err)
+	r = runs[0]
+	assert.InDelta(t, 0.41, r.CPUSeconds(), 1e-12)
+	assert.InDelta(t, 0.4, r.CPUWallSeconds, 1e-12)
+	assert.Equal(t, int64(52428800), r.PeakRSSBytes)
+}

@@ -90,14 +90,21 @@ type Run struct {
 	// (MAE is 0, so the log holds null), NaN when unknown.
 	PrecisionBits float64
 
-	// PeakRSSBytes is the highest peak_rss_bytes of the phases; 0 when no
-	// phase has one (logs of the Python logger).
+	// PeakRSSBytes is the run's peak RSS: the highest of
+	// timing.peak_rss_bytes (the run's own, from its start to its end)
+	// and the phases' peak_rss_bytes; 0 when the log has none (logs of the
+	// Python logger).
 	PeakRSSBytes int64
-	// CPUUserSeconds and CPUSystemSeconds are the phases' CPU times, summed
-	// over the top-level phases (a nested phase is part of its parent).
+	// CPUUserSeconds and CPUSystemSeconds are the run's CPU time:
+	// timing.cpu_user_seconds and timing.cpu_system_seconds, measured from
+	// the run's start to its end, when the log has them. Older logs lack
+	// them; then they are the phases' CPU times summed over the top-level
+	// phases (a nested phase is part of its parent), which counts the CPU
+	// time of phases that overlap more than once.
 	CPUUserSeconds, CPUSystemSeconds float64
-	// CPUWallSeconds is the summed duration of those same phases: the wall
-	// time over which the CPU time was measured.
+	// CPUWallSeconds is the wall time over which the CPU time was
+	// measured: the run's duration with the run's totals, the summed
+	// duration of the top-level phases without.
 	CPUWallSeconds float64
 	// MemoryChangeBytes is the summed memory_change_bytes of the top-level
 	// phases: how much the RSS grew over the run's phases. Valid only when
@@ -218,7 +225,8 @@ func newRun(path string, l *benchlog.Log) Run {
 	return r
 }
 
-// measure derives the memory and CPU figures from the phases.
+// measure derives the memory and CPU figures from the phases and the
+// run's totals.
 func (r *Run) measure() {
 	var user, sys, wall float64
 	hasCPU := false
@@ -247,6 +255,21 @@ func (r *Run) measure() {
 	}
 	if hasCPU {
 		r.CPUUserSeconds, r.CPUSystemSeconds, r.CPUWallSeconds = user, sys, wall
+	}
+
+	// The run's own totals, when the log has them, count overlapping
+	// phases once. The timing keys have the phase keys' names.
+	t := r.Log.Timing
+	if peak, ok := t.Int(benchlog.KeyPeakRSS); ok && peak > r.PeakRSSBytes {
+		r.PeakRSSBytes = peak
+	}
+	u, okU := t.Float(benchlog.KeyCPUUser)
+	s, okS := t.Float(benchlog.KeyCPUSystem)
+	if okU || okS {
+		r.CPUUserSeconds, r.CPUSystemSeconds, r.CPUWallSeconds = u, s, 0
+		if isFinite(r.Duration) {
+			r.CPUWallSeconds = r.Duration
+		}
 	}
 }
 
