@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -198,4 +199,41 @@ func TestBinaryExitStatus(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestRunSmallSize checks that the logs of `run --size small` say what
+// ran: the small data sets and batch sizes, not the default size's.
+func TestRunSmallSize(t *testing.T) {
+	dir := t.TempDir()
+	var stdout, stderr bytes.Buffer
+	require.NoError(t, run(t.Context(), &stdout, &stderr, []string{"run", "--log-dir", dir, "--size", "small"}), stderr.String())
+	want := map[string]struct {
+		dataset string
+		batch   float64 // 0: none
+	}{
+		"mlp_polyrelu_synthetic": {"synthetic-classification-32d-8c (train 2000, test 500)", 1},
+		"kmeans_embeddings":      {"synthetic-embeddings-clustered-64d (n=2000, 8 clusters)", 0},
+		"int8_gemm_quantized":    {"synthetic-gaussian-128x128x256", 128},
+	}
+	files, err := filepath.Glob(filepath.Join(dir, "*.json"))
+	require.NoError(t, err)
+	require.Len(t, files, len(want))
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		require.NoError(t, err)
+		var l struct {
+			Metadata struct {
+				Name string `json:"benchmark_name"`
+			} `json:"metadata"`
+			Model map[string]any `json:"model"`
+		}
+		require.NoError(t, json.Unmarshal(data, &l))
+		w, ok := want[l.Metadata.Name]
+		require.True(t, ok, l.Metadata.Name)
+		assert.Equal(t, w.dataset, l.Model["dataset"], l.Metadata.Name)
+		if w.batch != 0 {
+			assert.Equal(t, w.batch, l.Model["batch_size"], l.Metadata.Name)
+		}
+	}
+	assert.Contains(t, stdout.String(), "Dataset:        synthetic-embeddings-clustered-64d (n=2000, 8 clusters)\n")
 }

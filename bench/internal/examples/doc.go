@@ -19,7 +19,12 @@
 // All returns them in a stable order. Every benchmark is deterministic
 // given its seed (42), except for the AES key, which is fresh from
 // crypto/rand and changes no result. At Default size each finishes in a
-// few seconds on two cores; Small is for tests.
+// few seconds on two cores; Small is for tests and quick checks. A run's
+// model (Benchmark.Model, Benchmark.Options) describes the size that ran:
+// model.dataset carries the data set's real size ("(train 2000, test
+// 500)", "(n=2000, 8 clusters)", "128x128x256"), and the architecture and
+// batch size are the ones used, so a small run is never logged as a
+// full-size one. The benchmark name is the same at both sizes.
 //
 // A Benchmark is a value with no state of its own: several may run at once,
 // each with its own sdk.Run.

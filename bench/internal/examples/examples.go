@@ -55,15 +55,24 @@ type Benchmark struct {
 	Name string
 	// Description says in a line what the benchmark does.
 	Description string
-	// Options describe the run: model, main phase. Pass them to
-	// sdk.Benchtrace.Start.
-	Options []sdk.RunOption
+	// Model describes what a run of the given size runs: the model, and
+	// the data set and batch size with their real sizes, so that a small
+	// run is not logged as a full-size one.
+	Model func(Size) sdk.Model
+	// MainPhase is the phase whose time is the run's main figure.
+	MainPhase string
 	// Run does the benchmark's work in phases of run and records its
 	// results. It returns the first error, for the caller to pass to
 	// run.End; it does not end the run. No phase starts once ctx is done,
 	// and a phase stops early when the context the run was started from
 	// is done (normally ctx too).
 	Run func(ctx context.Context, run *sdk.Run, size Size) error
+}
+
+// Options returns the options of a run of b at size: its model and main
+// phase. Pass them to sdk.Benchtrace.Start.
+func (b Benchmark) Options(size Size) []sdk.RunOption {
+	return []sdk.RunOption{sdk.WithModel(b.Model(size)), sdk.WithMainPhase(b.MainPhase)}
 }
 
 // Seed seeds every example benchmark.

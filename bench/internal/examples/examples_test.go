@@ -32,6 +32,22 @@ func TestAll(t *testing.T) {
 	assert.False(t, ok)
 }
 
+// TestModelBySize checks that a run is described by what it runs: the
+// small size's data set (and, where it differs, architecture and batch
+// size) is not the default size's.
+func TestModelBySize(t *testing.T) {
+	for _, b := range All() {
+		t.Run(b.Name, func(t *testing.T) {
+			small, full := b.Model(Small), b.Model(Default)
+			assert.NotEqual(t, full.Dataset, small.Dataset)
+			assert.Equal(t, full.Name, small.Name)
+			assert.Equal(t, full.Seed, small.Seed)
+			opts := b.Options(Small)
+			assert.Len(t, opts, 2, "model and main phase")
+		})
+	}
+}
+
 func TestSize(t *testing.T) {
 	for _, s := range []Size{Default, Small} {
 		got, err := ParseSize(s.String())
@@ -40,6 +56,11 @@ func TestSize(t *testing.T) {
 	}
 	_, err := ParseSize("huge")
 	assert.Error(t, err)
+	var s Size
+	require.NoError(t, s.Set("small"))
+	assert.Equal(t, Small, s)
+	assert.Error(t, s.Set("huge"))
+	assert.Equal(t, Small, s, "unchanged by a bad value")
 	assert.Equal(t, "Size(7)", Size(7).String())
 }
 
@@ -82,15 +103,15 @@ func (p *orderedPhases) UnmarshalJSON(data []byte) error {
 	return err
 }
 
-// runBenchmark starts a run of b from ctx through a real SDK writing into a
-// temporary directory, does work in it, and returns the run's log and
-// error.
-func runBenchmark(t *testing.T, ctx context.Context, b Benchmark, work func(run *sdk.Run) error) (runLog, error) {
+// runBenchmark starts a run of b at size from ctx through a real SDK
+// writing into a temporary directory, does work in it, and returns the
+// run's log and error.
+func runBenchmark(t *testing.T, ctx context.Context, b Benchmark, size Size, work func(run *sdk.Run) error) (runLog, error) {
 	t.Helper()
 	dir := t.TempDir()
 	bt, err := sdk.New(context.Background(), sdk.WithLogDir(dir))
 	require.NoError(t, err)
-	run := bt.Start(ctx, b.Name, b.Options...)
+	run := bt.Start(ctx, b.Name, b.Options(size)...)
 	runErr := work(run)
 	run.End(runErr)
 	require.NoError(t, bt.Shutdown(context.Background()))
@@ -130,6 +151,10 @@ func TestBenchmarksThroughSDK(t *testing.T) {
 				assert.EqualValues(t, 0, log.Phases.fields["inference"]["activations_out_of_range"])
 				assert.Equal(t, "MLP-3 poly-ReLU", log.Model["name"])
 				assert.EqualValues(t, Seed, log.Model["seed"])
+				load := log.Phases.fields["data_loading"]
+				assert.Equal(t, fmt.Sprintf("synthetic-classification-32d-8c (train %v, test %v)", load["train_samples"], load["test_samples"]),
+					log.Model["dataset"], "the data set's real size")
+				assert.Equal(t, fmt.Sprintf("MLP 32-64-64-8, ReLU as a degree-%v polynomial", compile["poly_degree"]), log.Model["architecture"])
 			},
 		},
 		{
@@ -141,6 +166,10 @@ func TestBenchmarksThroughSDK(t *testing.T) {
 				assert.GreaterOrEqual(t, log.Results["ari"], 0.9)
 				assert.Greater(t, log.Results["inertia"], 0.0)
 				assert.Greater(t, log.Phases.fields["fit"]["iterations"], 0.0)
+				load := log.Phases.fields["data_loading"]
+				n := load["fit_samples"].(float64) + load["held_out_samples"].(float64)
+				assert.Equal(t, fmt.Sprintf("synthetic-embeddings-clustered-%vd (n=%v, %v clusters)", load["dim"], n, load["clusters"]),
+					log.Model["dataset"], "the data set's real size")
 			},
 		},
 		{
@@ -150,6 +179,8 @@ func TestBenchmarksThroughSDK(t *testing.T) {
 			check: func(t *testing.T, log runLog) {
 				assertAccuracy(t, log)
 				assert.Less(t, log.Results["relative_error"], 0.05)
+				assert.Equal(t, "synthetic-gaussian-128x128x256", log.Model["dataset"])
+				assert.EqualValues(t, 128, log.Model["batch_size"], "the small product's rows")
 			},
 		},
 	} {
@@ -157,7 +188,7 @@ func TestBenchmarksThroughSDK(t *testing.T) {
 			b, ok := Lookup(c.name)
 			require.True(t, ok)
 			ctx := context.Background()
-			log, err := runBenchmark(t, ctx, b, func(run *sdk.Run) error {
+			log, err := runBenchmark(t, ctx, b, Small, func(run *sdk.Run) error {
 				return b.Run(ctx, run, Small)
 			})
 			require.NoError(t, err)
@@ -170,6 +201,13 @@ func TestBenchmarksThroughSDK(t *testing.T) {
 				assert.GreaterOrEqual(t, ph["duration_seconds"], 0.0, name)
 			}
 			assert.Contains(t, log.Timing, c.mainPhase+"_only")
+			assert.Equal(t, c.mainPhase, b.MainPhase)
+			small := b.Model(Small)
+			assert.Equal(t, small.Dataset, log.Model["dataset"], "the data set of the small run")
+			assert.Equal(t, small.Architecture, log.Model["architecture"])
+			if small.BatchSize != 0 {
+				assert.EqualValues(t, small.BatchSize, log.Model["batch_size"])
+			}
 			c.check(t, log)
 		})
 	}
@@ -193,7 +231,7 @@ func assertAccuracy(t *testing.T, log runLog) {
 func TestTamperedCiphertextFailsRun(t *testing.T) {
 	b, _ := Lookup("mlp_polyrelu_synthetic")
 	p := newPolyReLU(mlpConfigFor(Small))
-	log, err := runBenchmark(t, context.Background(), b, func(run *sdk.Run) error {
+	log, err := runBenchmark(t, context.Background(), b, Small, func(run *sdk.Run) error {
 		if err := phases(context.Background(), run,
 			step{"initialization", p.initialize},
 			step{"data_loading", p.loadData},
@@ -223,14 +261,14 @@ func TestCancelledRunStops(t *testing.T) {
 	for _, name := range []string{"mlp_polyrelu_synthetic", "kmeans_embeddings"} {
 		t.Run(name, func(t *testing.T) {
 			b, _ := Lookup(name)
-			log, err := runBenchmark(t, context.Background(), b, func(run *sdk.Run) error {
+			log, err := runBenchmark(t, context.Background(), b, Small, func(run *sdk.Run) error {
 				return b.Run(cancelled, run, Small)
 			})
 			assert.ErrorIs(t, err, context.Canceled)
 			assert.Equal(t, "failed", log.Status)
 			assert.Empty(t, log.Phases.names)
 
-			log, err = runBenchmark(t, cancelled, b, func(run *sdk.Run) error {
+			log, err = runBenchmark(t, cancelled, b, Small, func(run *sdk.Run) error {
 				return b.Run(context.Background(), run, Small)
 			})
 			assert.ErrorIs(t, err, context.Canceled)
@@ -253,7 +291,7 @@ func TestDefaultSizeDurations(t *testing.T) {
 	for _, b := range All() {
 		t.Run(b.Name, func(t *testing.T) {
 			ctx := context.Background()
-			log, err := runBenchmark(t, ctx, b, func(run *sdk.Run) error { return b.Run(ctx, run, Default) })
+			log, err := runBenchmark(t, ctx, b, Default, func(run *sdk.Run) error { return b.Run(ctx, run, Default) })
 			require.NoError(t, err)
 			assert.Equal(t, "success", log.Status)
 			t.Logf("total %.2fs", log.Timing["total_duration_seconds"])

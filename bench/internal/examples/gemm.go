@@ -25,21 +25,21 @@ func gemmConfigFor(size Size) gemmConfig {
 }
 
 func int8GEMM() Benchmark {
-	c := gemmConfigFor(Default)
 	return Benchmark{
 		Name: "int8_gemm_quantized",
 		Description: "int8 matrix product with per-row scales and int32 accumulation " +
 			"against the float64 product; MAE of the output",
-		Options: []sdk.RunOption{
-			sdk.WithModel(sdk.Model{
+		Model: func(size Size) sdk.Model {
+			c := gemmConfigFor(size)
+			return sdk.Model{
 				Name:         "GEMM int8 per-row",
 				Architecture: "GEMM",
 				Dataset:      fmt.Sprintf("synthetic-gaussian-%dx%dx%d", c.m, c.n, c.k),
 				BatchSize:    c.m,
 				Seed:         Seed,
-			}),
-			sdk.WithMainPhase("inference"),
+			}
 		},
+		MainPhase: "inference",
 		Run: func(ctx context.Context, run *sdk.Run, size Size) error {
 			return (&gemm{cfg: gemmConfigFor(size)}).run(ctx, run)
 		},

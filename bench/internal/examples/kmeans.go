@@ -37,20 +37,20 @@ func kmeansConfigFor(size Size) kmeansConfig {
 }
 
 func kmeansEmbeddings() Benchmark {
-	c := kmeansConfigFor(Default)
 	return Benchmark{
 		Name: "kmeans_embeddings",
 		Description: "Feluda-style clustering operator: k-means++ and Lloyd's iterations on synthetic embeddings " +
 			"with known clusters, scored by purity and adjusted Rand index on held-out samples",
-		Options: []sdk.RunOption{
-			sdk.WithModel(sdk.Model{
+		Model: func(size Size) sdk.Model {
+			c := kmeansConfigFor(size)
+			return sdk.Model{
 				Name:         "k-means++",
-				Architecture: "KMeans",
-				Dataset:      fmt.Sprintf("synthetic-embeddings-clustered-%dd", c.dim),
+				Architecture: fmt.Sprintf("KMeans k=%d", c.clusters),
+				Dataset:      fmt.Sprintf("synthetic-embeddings-clustered-%dd (n=%d, %d clusters)", c.dim, c.clusters*c.perCluster, c.clusters),
 				Seed:         Seed,
-			}),
-			sdk.WithMainPhase("fit"),
+			}
 		},
+		MainPhase: "fit",
 		Run: func(ctx context.Context, run *sdk.Run, size Size) error {
 			return (&clustering{cfg: kmeansConfigFor(size)}).run(ctx, run)
 		},

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"math"
 	mathrand "math/rand/v2"
+	"strconv"
+	"strings"
 
 	"go.opentelemetry.io/otel/attribute"
 
@@ -59,16 +61,17 @@ func mlpPolyReLU() Benchmark {
 		Name: "mlp_polyrelu_synthetic",
 		Description: "confidential approximate inference: an MLP trained in float64, compiled with a polynomial ReLU " +
 			"and 20-bit fixed point, evaluated on AES-256-GCM-encrypted inputs; MAE of the logits",
-		Options: []sdk.RunOption{
-			sdk.WithModel(sdk.Model{
+		Model: func(size Size) sdk.Model {
+			c := mlpConfigFor(size)
+			return sdk.Model{
 				Name:         "MLP-3 poly-ReLU",
-				Architecture: "MLP 32-64-64-8",
-				Dataset:      mlpDataset,
+				Architecture: fmt.Sprintf("MLP %s, ReLU as a degree-%d polynomial", joinInts(c.layers, "-"), c.degree),
+				Dataset:      fmt.Sprintf("%s (train %d, test %d)", mlpDataset, c.train, c.test),
 				BatchSize:    1, // every sample is its own ciphertext and inference
 				Seed:         Seed,
-			}),
-			sdk.WithMainPhase("inference"),
+			}
 		},
+		MainPhase: "inference",
 		Run: func(ctx context.Context, run *sdk.Run, size Size) error {
 			return newPolyReLU(mlpConfigFor(size)).run(ctx, run)
 		},
@@ -429,4 +432,13 @@ func maxAbsDiff(a, b [][]float64) float64 {
 		}
 	}
 	return m
+}
+
+// joinInts joins xs with sep: 32-64-64-8.
+func joinInts(xs []int, sep string) string {
+	parts := make([]string, len(xs))
+	for i, x := range xs {
+		parts[i] = strconv.Itoa(x)
+	}
+	return strings.Join(parts, sep)
 }

@@ -78,7 +78,7 @@ runs:
 			}
 			n++
 			fmt.Fprintf(stdout, "▶ %s (%d/%d)\n", b.Name, n, total)
-			run := bt.Start(runCtx, b.Name, b.Options...)
+			run := bt.Start(runCtx, b.Name, b.Options(cfg.Size)...)
 			err := b.Run(run.Context(), run, cfg.Size)
 			if sig := signalOf(runCtx); sig != nil {
 				// The signal handler interrupted the open runs; this
