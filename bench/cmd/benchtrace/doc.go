@@ -23,8 +23,12 @@
 // phase. It writes a JSON log per run into DIR (default ./logs; --logs DIR
 // is an alias of --log-dir, kept for scripts written for its first name),
 // prints a line per phase as it ends, and ends with a summary of its runs.
-// --size small runs each benchmark on a smaller problem, for a quick check.
-// --list lists the benchmarks REGEXP selects, and runs nothing. With
+// Durations there are written with three significant digits and a unit
+// that suits them (206ms, 2.93s, 60.2s), in the progress lines and the
+// summary alike. --size small runs each benchmark on a smaller problem, for
+// a quick check; its logs say so: model.dataset carries the data set's real
+// size, and the architecture and batch size are those that ran. --list
+// lists the benchmarks REGEXP selects, and runs nothing. With
 // --otlp-endpoint the spans also go to an OpenTelemetry Collector.
 //
 // SIGINT or SIGTERM ends the open run with status "interrupted" and writes
@@ -43,8 +47,13 @@
 // original Orion Python benchmark logger, in the layout of Orion's
 // analyze_logs.py: one block per run, then statistics. --latest keeps the
 // newest run of each benchmark, --benchmark the benchmarks whose name
-// contains SUBSTR (ignoring case). --verbose (-v) adds each run's log file
-// and its phases.
+// contains SUBSTR (ignoring case). --verbose (-v) adds each run's log file,
+// its preprocessing time (timing.preprocessing_total) and its phases. A
+// run's CPU time and peak RSS are the run's own totals where the log has
+// them (timing.cpu_user_seconds, cpu_system_seconds, peak_rss_bytes), else
+// the sums over its phases (older logs). The blocks and totals keep
+// analyze_logs.py's format for durations (59.90s (1.00m)); the
+// per-benchmark statistics use the short one.
 //
 // --export FILE also writes the summary to FILE, in the format its
 // extension names:
