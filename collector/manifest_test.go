@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -20,6 +21,7 @@ const (
 	corePrefix    = "go.opentelemetry.io/collector/"
 	contribPrefix = "github.com/open-telemetry/opentelemetry-collector-contrib/"
 	rootModule    = "github.com/benchtrace/benchtrace"
+	otelPrefix    = "go.opentelemetry.io/otel"
 )
 
 // manifest is the part of an ocb manifest these tests read (ocb's own
@@ -244,27 +246,82 @@ func TestManifestMatchesComponents(t *testing.T) {
 					"the manifest's replace of %s points elsewhere than %s/go.mod's", r.Old.Path, dir)
 			}
 
-			checkLogSDKPin(t, reps, filepath.Join(dir, "go.mod"), g)
-			if g.version(rootModule) != "" || hasReplace(g, rootModule) {
-				checkLogSDKPin(t, reps, filepath.Join("..", "go.mod"), readGoMod(t, filepath.Join("..", "go.mod")))
-			}
+			// The component must not carry the SDK: the root module pins its
+			// own otel release, which the collector's build would then have to
+			// follow (otel replaces in the manifest).
+			assert.Empty(t, g.version(rootModule), "%s/go.mod requires the root module", dir)
+			assert.False(t, hasReplace(g, rootModule), "%s/go.mod replaces the root module", dir)
+			checkOtelNotAboveCore(t, dir, g)
 		})
 	}
 	assert.Positive(t, local, "the manifest should build the benchlog exporter from ../exporters/benchlogexporter")
 }
 
-// checkLogSDKPin: the manifest moves the otel log SDK (and its exporters)
-// to the otel release that the component's module graph uses; see the
-// comment in builder-config.yaml.
-func checkLogSDKPin(t *testing.T, reps map[string]replace, path string, g *goMod) {
+// checkOtelNotAboveCore: each go.opentelemetry.io/otel module the component
+// requires is at most the version the collector's core modules require, so
+// that minimal version selection in the distribution picks the collector's
+// versions and the manifest needs no otel replaces.
+func checkOtelNotAboveCore(t *testing.T, dir string, g *goMod) {
 	t.Helper()
-	otel := g.version("go.opentelemetry.io/otel")
-	r, ok := reps["go.opentelemetry.io/otel/sdk/log"]
-	if otel == "" || !ok {
-		return
+	goCmd, err := exec.LookPath("go")
+	require.NoError(t, err)
+	cmd := exec.Command(goCmd, "mod", "graph")
+	cmd.Dir = dir
+	out, err := cmd.Output()
+	require.NoError(t, err, "go mod graph in %s", dir)
+	core := map[string]string{} // otel module => highest version a core module requires
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		from, to, ok := strings.Cut(line, " ")
+		if !ok || !strings.HasPrefix(from, corePrefix) {
+			continue
+		}
+		path, version, _ := strings.Cut(to, "@")
+		if strings.HasPrefix(path, otelPrefix) && semverLess(core[path], version) {
+			core[path] = version
+		}
 	}
-	assert.Equal(t, otel, r.NewVersion,
-		"%s requires go.opentelemetry.io/otel %s: the manifest's go.opentelemetry.io/otel/sdk/log should be that release", path, otel)
+	require.NotEmpty(t, core, "the collector's core modules require otel (go mod graph in %s)", dir)
+	for _, r := range g.Require {
+		if want, ok := core[r.Path]; ok {
+			assert.False(t, semverLess(want, r.Version),
+				"%s/go.mod requires %s %s, above the collector's %s", dir, r.Path, r.Version, want)
+		}
+	}
+}
+
+// semverLess compares two release versions vMAJOR.MINOR.PATCH; "" is the
+// lowest.
+func semverLess(a, b string) bool {
+	parse := func(v string) [3]int {
+		var n [3]int
+		for i, f := range strings.SplitN(strings.TrimPrefix(v, "v"), ".", 3) {
+			f, _, _ = strings.Cut(f, "-")
+			n[i], _ = strconv.Atoi(f)
+		}
+		return n
+	}
+	if a == "" {
+		return b != ""
+	}
+	pa, pb := parse(a), parse(b)
+	for i := range pa {
+		if pa[i] != pb[i] {
+			return pa[i] < pb[i]
+		}
+	}
+	return false
+}
+
+// TestManifestHasNoOtelReplaces: the collector builds with its own
+// OpenTelemetry releases. An otel replace would mean a component pulls a
+// newer otel than the collector core (see checkOtelNotAboveCore).
+func TestManifestHasNoOtelReplaces(t *testing.T) {
+	m := readManifest(t)
+	for old := range m.replaces(t) {
+		for _, prefix := range []string{otelPrefix, "go.opentelemetry.io/contrib/"} {
+			assert.False(t, strings.HasPrefix(old+"/", prefix), "the manifest replaces %s", old)
+		}
+	}
 }
 
 func hasReplace(g *goMod, path string) bool {

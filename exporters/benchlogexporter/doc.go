@@ -1,15 +1,16 @@
 // Package benchlogexporter is an OpenTelemetry Collector exporter that
 // writes one JSON log file per benchmark run (docs/log-format.md), the same
-// file the in-process writer of package
-// github.com/benchtrace/benchtrace/exporters/benchlog writes, from spans
-// that programs in any language send over OTLP (docs/conventions.md).
+// file the SDK's in-process writer writes, from spans that programs in any
+// language send over OTLP (docs/conventions.md).
 //
 // A run is a trace: its root span carries benchtrace.benchmark.name, its
 // phase spans benchtrace.phase.name. Phases arrive as they end, the root
 // last, possibly much later and in another batch. The exporter converts the
 // pdata spans to benchlog.Span and builds the log with benchlog.Assemble and
-// benchlog.Encode and writes it with benchlog.Dir, the code the in-process
-// writer uses, so the two produce the same file.
+// benchlog.Encode and writes it with benchlog.Dir (module
+// github.com/benchtrace/benchtrace/exporters/benchlog, which this module
+// requires instead of the SDK), the code the in-process writer uses, so the
+// two produce the same file (TestCrosscheck compares them byte for byte).
 //
 // Until its root arrives a run is pending: its spans are held in memory and
 // in a write-ahead log in the hidden folder ".benchlog-wal" of the log
