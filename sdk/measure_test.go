@@ -151,3 +151,27 @@ func TestPeakRSSOptOut(t *testing.T) {
 		assert.Equal(t, want, strings.TrimSpace(string(out)), "BENCHTRACE_PEAK_RSS=%q", env)
 	}
 }
+
+// TestInterruptRacesPhaseStart: phases starting on one goroutine while
+// another interrupts the run; a phase registered with its run before its
+// interval existed once made Interrupt panic.
+func TestInterruptRacesPhaseStart(t *testing.T) {
+	for range 20 {
+		dir := t.TempDir()
+		bt, err := sdk.New(context.Background(), sdk.WithLogDir(dir))
+		require.NoError(t, err)
+		run := bt.Start(context.Background(), "race")
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			for range 200 {
+				run.StartPhase("p").End(nil)
+			}
+		}()
+		bt.Interrupt("stop")
+		<-done
+		require.NoError(t, bt.Shutdown(context.Background()))
+		l := onlyLog(t, dir)
+		assert.Equal(t, "interrupted", l.Status)
+	}
+}

@@ -57,15 +57,18 @@ func (r *Run) startPhase(parent context.Context, name string) *Phase {
 	))
 	p := &Phase{run: r, span: span, name: name}
 	p.ctx = context.WithValue(ctx, phaseKey{}, p)
+	p.openRuns, p.runStarts = r.b.runCounters()
+	// Every reading is taken before the clock starts; the clock is last but
+	// for registering the phase with its run, which must come after: from
+	// then on an Interrupt may end it, and needs its interval.
+	p.iv = r.b.tracker.Begin()
 	if !r.opened(p) {
-		// The run ended meanwhile.
-		p.once.Do(func() {})
-		span.End()
+		// The run ended meanwhile: the phase records nothing. Its span is
+		// never ended, so it reaches no processor (ending it would make
+		// an orphaned log of a run already written).
+		p.once.Do(func() { p.iv.End() })
 		return p
 	}
-	p.openRuns, p.runStarts = r.b.runCounters()
-	// Every reading is taken before the clock starts; the clock is last.
-	p.iv = r.b.tracker.Begin()
 	return p
 }
 
