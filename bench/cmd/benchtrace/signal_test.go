@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -48,7 +49,7 @@ func TestRunSignal(t *testing.T) {
 			cmd := exec.Command("sh", "-c", script, bin, dir)
 			stdout, err := cmd.StdoutPipe()
 			require.NoError(t, err)
-			var stderr bytes.Buffer
+			var stderr syncBuffer // written by exec's goroutine while we read
 			cmd.Stderr = &stderr
 			require.NoError(t, cmd.Start())
 			done := make(chan struct{})
@@ -125,4 +126,22 @@ func signalName(sig syscall.Signal) string {
 		return "TERM"
 	}
 	panic("no name for " + sig.String())
+}
+
+// syncBuffer is a bytes.Buffer safe for one writer and one reader.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
 }

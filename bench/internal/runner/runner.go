@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"go.opentelemetry.io/otel/trace"
 
@@ -29,6 +30,9 @@ type Config struct {
 	// this HOST:PORT.
 	OTLPEndpoint string
 }
+
+// shutdownTimeout bounds the flush of the logs and spans at the end.
+const shutdownTimeout = 10 * time.Second
 
 // ErrRunsFailed is returned, wrapped, when a run failed.
 var ErrRunsFailed = errors.New("runs failed")
@@ -94,7 +98,12 @@ runs:
 			runIDs = append(runIDs, run.TraceID())
 		}
 	}
-	if err := bt.Shutdown(ctx); err != nil {
+	// The logs are written even when ctx is done: the shutdown keeps
+	// ctx's values but not its cancellation, and has a deadline of its own.
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownTimeout)
+	err = bt.Shutdown(sctx)
+	cancel()
+	if err != nil {
 		fmt.Fprintln(stderr, "warning: flushing spans:", err)
 	}
 
