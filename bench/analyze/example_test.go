@@ -60,3 +60,9 @@ func ExampleLoadFiles() {
 	// gemm: success in 1.50s, inference 1.20s
 	// peak RSS 100 MiB, CPU 4.67s (311% of one core)
 }
+
+// The file extensions Export knows; any other is refused.
+func ExampleExportFormats() {
+	fmt.Println(analyze.ExportFormats())
+	// Output: [.json .csv .md .bench]
+}
