@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -24,15 +25,15 @@ import (
 
 // Files of the repository these tests hold the dashboards against.
 const (
-	metricsJSON        = "../collector/metrics.json"
-	collectorConfig    = "../collector/config.yaml"
-	collectorPromConf  = "../collector/prometheus.yml"
-	composeFile        = "../docker-compose.yml"
-	composeCollector   = "compose/collector.yaml"
-	composeJaeger      = "compose/jaeger.yaml"
-	composePromConf    = "compose/prometheus.yml"
-	benchlogTelemetry  = "../exporters/benchlogexporter/internal/metadata/generated_telemetry.go"
-	benchlogExporterGo = "../exporters/benchlogexporter/exporter.go"
+	metricsJSON         = "../collector/metrics.json"
+	collectorConfig     = "../collector/config.yaml"
+	collectorPromConf   = "../collector/prometheus.yml"
+	composeFile         = "../docker-compose.yml"
+	composeCollector    = "compose/collector.yaml"
+	composeJaeger       = "compose/jaeger.yaml"
+	composePromConf     = "compose/prometheus.yml"
+	benchlogTelemetry   = "../exporters/benchlogexporter/internal/metadata/generated_telemetry.go"
+	benchlogExporterDir = "../exporters/benchlogexporter"
 )
 
 // sampleVars fills every variable that has no default.
@@ -453,7 +454,7 @@ type metricNames struct {
 // its labels: metrics.json (histograms as _bucket, _sum and _count; _bucket
 // adds le) and the benchlog exporter's own telemetry, scraped from the
 // collector's telemetry endpoint (its names in generated_telemetry.go, its
-// labels the attribute keys exporter.go records).
+// labels the attribute keys its sources record).
 func knownSeries(t *testing.T) (map[string][]string, *metricNames) {
 	t.Helper()
 	data, err := os.ReadFile(metricsJSON)
@@ -478,8 +479,7 @@ func knownSeries(t *testing.T) (map[string][]string, *metricNames) {
 
 	tel, err := os.ReadFile(benchlogTelemetry)
 	require.NoError(t, err)
-	exp, err := os.ReadFile(benchlogExporterGo)
-	require.NoError(t, err)
+	exp := benchlogSources(t)
 	var attrs []string
 	for _, m := range regexp.MustCompile(`attribute\.String\("(\w+)"`).FindAllSubmatch(exp, -1) {
 		attrs = append(attrs, string(m[1]))
@@ -491,13 +491,32 @@ func knownSeries(t *testing.T) (map[string][]string, *metricNames) {
 	return out, &n
 }
 
+// benchlogSources returns the benchlog exporter's Go sources (tests left
+// out), one after the other: where it records its telemetry's attributes
+// and names its reasons, whichever file that is in.
+func benchlogSources(t *testing.T) []byte {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(benchlogExporterDir, "*.go"))
+	require.NoError(t, err)
+	var all []byte
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		data, err := os.ReadFile(f)
+		require.NoError(t, err)
+		all = append(append(all, data...), '\n')
+	}
+	require.NotEmpty(t, all, "no Go files in %s", benchlogExporterDir)
+	return all
+}
+
 // Every metric and label the dashboards query is one the collector
 // produces, and every status_code they compare with is one metrics.json
 // lists.
 func TestNamesInMetricsJSON(t *testing.T) {
 	known, names := knownSeries(t)
-	exp, err := os.ReadFile(benchlogExporterGo)
-	require.NoError(t, err)
+	exp := benchlogSources(t)
 	qs, err := dashtest.Queries(dashboardsFS, sampleVars)
 	require.NoError(t, err)
 	used := map[string]bool{}
