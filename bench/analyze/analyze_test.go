@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/benchtrace/benchtrace/bench/analyze"
+	"github.com/benchtrace/benchtrace/bench/internal/golden"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -29,27 +30,6 @@ const pythonLog = "testdata/logs/resnet20_relu_cifar10_20250109_123456.json"
 
 // generatedAt is the time the golden exports say they were generated.
 var generatedAt = time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
-
-// assertGolden compares got with testdata/name. On a mismatch it writes got
-// to testdata/name.actual; with -update it rewrites the golden file.
-func assertGolden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	actual := path + ".actual"
-	if *update {
-		require.NoError(t, os.WriteFile(path, got, 0o644))
-		_ = os.Remove(actual)
-		return
-	}
-	want, err := os.ReadFile(path)
-	require.NoError(t, err, "golden file missing: run go test -update")
-	if bytes.Equal(want, got) {
-		_ = os.Remove(actual)
-		return
-	}
-	require.NoError(t, os.WriteFile(actual, got, 0o644))
-	assert.Equal(t, string(want), string(got), "output differs from %s; it is in %s", path, actual)
-}
 
 func logFiles(t *testing.T) []string {
 	t.Helper()
@@ -81,7 +61,7 @@ func TestWriteSummaryGolden(t *testing.T) {
 		t.Run(tt.golden, func(t *testing.T) {
 			var out bytes.Buffer
 			require.NoError(t, analyze.WriteSummary(&out, runs, tt.opts))
-			assertGolden(t, tt.golden, out.Bytes())
+			golden.Assert(t, filepath.Join("testdata", tt.golden), out.Bytes(), *update)
 		})
 	}
 }
@@ -118,7 +98,7 @@ func TestExportGolden(t *testing.T) {
 		t.Run(tt.golden, func(t *testing.T) {
 			var out bytes.Buffer
 			require.NoError(t, tt.write(&out))
-			assertGolden(t, tt.golden, out.Bytes())
+			golden.Assert(t, filepath.Join("testdata", tt.golden), out.Bytes(), *update)
 		})
 	}
 }

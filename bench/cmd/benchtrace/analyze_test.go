@@ -14,6 +14,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/benchtrace/benchtrace/bench/internal/golden"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -39,26 +41,6 @@ func inAnalyzeDir(t *testing.T) string {
 	return golden
 }
 
-// assertGolden compares got with the golden file at path. On a mismatch it
-// writes got to path.actual; with -update it rewrites the golden file.
-func assertGolden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	actual := path + ".actual"
-	if *update {
-		require.NoError(t, os.WriteFile(path, got, 0o644))
-		_ = os.Remove(actual)
-		return
-	}
-	want, err := os.ReadFile(path)
-	require.NoError(t, err, "golden file missing: run go test -update")
-	if bytes.Equal(want, got) {
-		_ = os.Remove(actual)
-		return
-	}
-	require.NoError(t, os.WriteFile(actual, got, 0o644))
-	assert.Equal(t, string(want), string(got), "output differs from %s; it is in %s", path, actual)
-}
-
 // runAnalyze runs `benchtrace analyze` with args.
 func runAnalyze(ctx context.Context, stdout, stderr io.Writer, args []string) error {
 	return run(ctx, stdout, stderr, append([]string{"analyze"}, args...))
@@ -72,7 +54,7 @@ func copyFile(t *testing.T, from, to string) {
 }
 
 func TestAnalyzeGolden(t *testing.T) {
-	golden := inAnalyzeDir(t)
+	goldenDir := inAnalyzeDir(t)
 	tests := []struct {
 		golden string
 		args   []string
@@ -91,7 +73,7 @@ func TestAnalyzeGolden(t *testing.T) {
 			got.Write(stdout.Bytes())
 			got.WriteString("--- stderr ---\n")
 			got.Write(stderr.Bytes())
-			assertGolden(t, filepath.Join(golden, tt.golden), got.Bytes())
+			golden.Assert(t, filepath.Join(goldenDir, tt.golden), got.Bytes(), *update)
 		})
 	}
 }
