@@ -37,7 +37,10 @@ func Assemble(root *Span, phases []*Span, loc *time.Location) (*Log, error) {
 		loc = time.Local
 	}
 	a := assembler{loc: loc}
-	phases = slices.Clone(phases)
+	if root != nil {
+		root = a.sanitize("root span", root)
+	}
+	phases = a.clean(phases)
 	// In start order; of two phases that start together, the enclosing one
 	// (ending later) first.
 	slices.SortStableFunc(phases, func(x, y *Span) int {
@@ -50,8 +53,8 @@ func Assemble(root *Span, phases []*Span, loc *time.Location) (*Log, error) {
 	l := &Log{}
 	l.Metadata = a.metadata(root, phases)
 	if root != nil {
-		l.Model = a.prefixed(root.Attributes, semconv.ModelPrefix, modelOrder)
-		l.Results = a.prefixed(root.Attributes, semconv.ResultPrefix, resultOrder)
+		l.Model = a.typed(a.prefixed(root.Attributes, semconv.ModelPrefix, modelOrder), "model", modelTypes)
+		l.Results = a.typed(a.prefixed(root.Attributes, semconv.ResultPrefix, resultOrder), "results", resultTypes)
 	}
 	entries := a.phases(phases)
 	l.Phases = make(Phases, len(entries))
@@ -77,6 +80,135 @@ var (
 	modelOrder  = []string{"name", "architecture", "dataset", "batch_size", "seed"}
 	resultOrder = []string{"mae", "precision_bits", "samples", "output_sample", "reference_output_sample"}
 )
+
+// The types of the well-known model and result keys (docs/conventions.md).
+type valueKind int
+
+const (
+	valString valueKind = iota
+	valInt
+	valNumber
+	valNumbers
+)
+
+var (
+	modelTypes  = map[string]valueKind{"name": valString, "architecture": valString, "dataset": valString, "batch_size": valInt, "seed": valInt}
+	resultTypes = map[string]valueKind{"mae": valNumber, "precision_bits": valNumber, "samples": valInt, "output_sample": valNumbers, "reference_output_sample": valNumbers}
+)
+
+// typed leaves out the well-known keys of obj whose value has the wrong
+// type, reporting each: a log never says "mae": true. An int is accepted
+// where a number is documented, and a number with an integral value where
+// an int is.
+func (a *assembler) typed(obj Object, where string, types map[string]valueKind) Object {
+	out := obj[:0]
+	for _, f := range obj {
+		want, known := types[f.Key]
+		if !known {
+			out = append(out, f)
+			continue
+		}
+		v, ok := f.Value, false
+		switch want {
+		case valString:
+			_, ok = v.(string)
+		case valInt:
+			switch n := v.(type) {
+			case int64:
+				ok = true
+			case float64:
+				if ok = n == math.Trunc(n) && math.Abs(n) < 1<<62; ok {
+					v = int64(n)
+				}
+			}
+		case valNumber:
+			switch v.(type) {
+			case float64, int64:
+				ok = true
+			}
+		case valNumbers:
+			switch v.(type) {
+			case []float64, []int64:
+				ok = true
+			}
+		}
+		if !ok {
+			a.errorf("root span: %s.%s: wrong type %T: left out", where, f.Key, f.Value)
+			continue
+		}
+		out = append(out, Field{f.Key, v})
+	}
+	return out
+}
+
+// Timestamps outside these bounds are not plausible for a benchmark run
+// (an unset clock, an overflowed nanosecond count): they are treated as
+// absent.
+var (
+	earliest = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+	latest   = time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC)
+)
+
+func plausible(t time.Time) bool { return !t.Before(earliest) && t.Before(latest) }
+
+// sanitize returns s, or a copy of it with its times made usable, reporting
+// what it changed: an implausible start is dropped (null in the log); an
+// implausible end, or an end before the start, becomes the start (a
+// duration of 0), so that no log says "duration_seconds": -2.
+func (a *assembler) sanitize(where string, s *Span) *Span {
+	start, end := s.Start, s.End
+	if !start.IsZero() && !plausible(start) {
+		a.errorf("%s %s: start time %v is not plausible: left out", where, s.SpanID, start.UTC())
+		start = time.Time{}
+	}
+	if !end.IsZero() && !plausible(end) {
+		a.errorf("%s %s: end time %v is not plausible: taken as its start", where, s.SpanID, end.UTC())
+		end = start
+		if end.IsZero() {
+			end = earliest // ended, at no known time
+		}
+	}
+	if !start.IsZero() && !end.IsZero() && end.Before(start) {
+		a.errorf("%s %s: ends %v before it starts: taken as ending at its start", where, s.SpanID, start.Sub(end))
+		end = start
+	}
+	if start.Equal(s.Start) && end.Equal(s.End) {
+		return s
+	}
+	c := *s
+	c.Start, c.End = start, end
+	return &c
+}
+
+// clean sanitizes the phases and drops repeated copies of a span that has
+// no span ID (a retried batch), which nothing else tells apart.
+func (a *assembler) clean(phases []*Span) []*Span {
+	out := make([]*Span, 0, len(phases))
+	type ident struct {
+		name, parent string
+		start, end   int64
+	}
+	var seen map[ident]bool
+	for _, p := range phases {
+		p = a.sanitize("phase span", p)
+		if p.SpanID == "" {
+			id := ident{p.Name, p.ParentSpanID, p.Start.UnixNano(), p.End.UnixNano()}
+			if n, ok := p.Attributes[semconv.PhaseName].(string); ok {
+				id.name = n
+			}
+			if seen == nil {
+				seen = map[ident]bool{}
+			}
+			if seen[id] {
+				a.errorf("phase span %q without a span ID received twice: the copy is left out", id.name)
+				continue
+			}
+			seen[id] = true
+		}
+		out = append(out, p)
+	}
+	return out
+}
 
 type assembler struct {
 	loc  *time.Location
@@ -231,7 +363,15 @@ func (a *assembler) metadata(root *Span, phases []*Span) Object {
 		md = append(md, Field{KeyGitDirty, v})
 	}
 	if root != nil {
-		md = append(md, a.prefixed(root.Attributes, semconv.MetadataPrefix, []string{KeyConfigFile})...)
+		// Keys the writer owns (run_id, benchmark_name, hostname…) cannot be
+		// set by an attribute: a log never has a duplicate key.
+		for _, f := range a.prefixed(root.Attributes, semconv.MetadataPrefix, []string{KeyConfigFile}) {
+			if md.Has(f.Key) {
+				a.errorf("root span: attribute %s%s would replace metadata.%s, which benchtrace writes: left out", semconv.MetadataPrefix, f.Key, f.Key)
+				continue
+			}
+			md = append(md, f)
+		}
 	}
 	if !md.Has(KeyConfigFile) {
 		// Always present, as the Python logger wrote it: null when unset.
@@ -380,7 +520,7 @@ func (a *assembler) phases(spans []*Span) []entry {
 		key := keys[i]
 		where := "phase " + strconv.Quote(key)
 		e := entry{name: names[i], start: s.Start, end: s.End}
-		if d, ok := a.num(where, s.Attributes, semconv.PhaseDuration); ok && d >= 0 {
+		if d, ok := a.num(where, s.Attributes, semconv.PhaseDuration); ok && d >= 0 && !math.IsInf(d, 1) {
 			e.duration = d
 		} else if s.Ended() {
 			e.duration = s.End.Sub(s.Start).Seconds()

@@ -325,3 +325,55 @@ func TestRunTotalsInTiming(t *testing.T) {
 		assert.Equal(t, want, got, key)
 	}
 }
+
+// TestSenderCannotSpoofOrCorrupt: attributes cannot duplicate the keys the
+// writer owns, well-known results and model keys of the wrong type are left
+// out, impossible times give no negative durations, and a span without an
+// ID sent twice is kept once. Each is reported.
+func TestSenderCannotSpoofOrCorrupt(t *testing.T) {
+	root := rootSpan(10)
+	for _, k := range []string{"run_id", "benchmark_name", "hostname", "timestamp_start"} {
+		root.Attributes[semconv.MetadataPrefix+k] = "spoofed"
+	}
+	root.Attributes[semconv.ResultMAE] = true
+	root.Attributes[semconv.ResultPrecisionBits] = []int64{1, 2, 3}
+	root.Attributes[semconv.ModelBatchSize] = "lots"
+	root.Attributes[semconv.ModelSeed] = float64(7)
+
+	const rootID = "00f067aa0ba902b7"
+	backwards := phaseSpan("0000000000000001", rootID, "backwards", 3, 1)
+	overflow := phaseSpan("0000000000000002", rootID, "overflow", 4, 5)
+	overflow.End = time.Unix(0, -1) // 2^64-1 ns read as a signed count
+	noID := phaseSpan("", rootID, "retried", 5, 6)
+	noIDCopy := phaseSpan("", rootID, "retried", 5, 6)
+
+	l, err := Assemble(root, []*Span{backwards, overflow, noID, noIDCopy}, time.UTC)
+	require.Error(t, err)
+	for _, want := range []string{"metadata.run_id", "results.mae", "results.precision_bits", "model.batch_size", "before it starts", "not plausible", "received twice"} {
+		assert.Contains(t, err.Error(), want)
+	}
+
+	data, err := Encode(l)
+	require.NoError(t, err)
+	assert.NotContains(t, string(data), "spoofed")
+	for _, obj := range []Object{l.Metadata, l.Model, l.Results, l.Timing} {
+		seen := map[string]bool{}
+		for _, f := range obj {
+			assert.False(t, seen[f.Key], "duplicate key %q", f.Key)
+			seen[f.Key] = true
+		}
+	}
+	assert.False(t, l.Results.Has("mae"))
+	assert.False(t, l.Results.Has("precision_bits"))
+	bs, _ := l.Model.Get("batch_size")
+	assert.Nil(t, bs, "a wrong batch_size is left out (null, as when unset)")
+	seed, _ := l.Model.Get("seed")
+	assert.Equal(t, int64(7), seed)
+
+	require.Len(t, l.Phases, 3)
+	for _, p := range l.Phases {
+		d, _ := p.Fields.Float(KeyDuration)
+		assert.GreaterOrEqual(t, d, 0.0, p.Name)
+		assert.Less(t, d, 10.0, p.Name)
+	}
+}
