@@ -61,3 +61,46 @@ func Example() {
 	// inference true
 	// success true
 }
+
+// Profiling an operator in one call, as the Feluda suite's profile
+// decorator does: its initialization, execution and cleanup become the
+// phases of a run, and their measurements come back.
+func ExampleBenchtrace_Profile() {
+	ctx := context.Background()
+	dir, _ := os.MkdirTemp("", "benchtrace-example")
+	defer os.RemoveAll(dir)
+	bt, err := sdk.New(ctx, sdk.WithLogDir(dir))
+	if err != nil {
+		panic(err)
+	}
+	defer bt.Shutdown(ctx)
+
+	var table []float64
+	p := bt.Profile(ctx, "sine_table", sdk.Operator{
+		Init: func(context.Context) error { table = make([]float64, 1<<20); return nil },
+		Run: func(context.Context) error {
+			for i := range table {
+				table[i] = math.Sin(float64(i))
+			}
+			return nil
+		},
+		Cleanup: func(context.Context) error { table = nil; return nil },
+	})
+	fmt.Println("success:", p.Success, p.Err)
+	fmt.Println("measured:", p.Execution.Wall > 0, p.Execution.PeakRSS > 0, p.Initialization.HeapAlloc >= 8<<20)
+
+	files, _ := filepath.Glob(filepath.Join(dir, "sine_table_*.json"))
+	data, _ := os.ReadFile(files[0])
+	l, _ := benchlog.Decode(data)
+	for _, ph := range l.Phases {
+		fmt.Println(ph.Name)
+	}
+	fmt.Println(l.Timing.Has("execution_only"), l.Status)
+	// Output:
+	// success: true <nil>
+	// measured: true true true
+	// initialization
+	// execution
+	// cleanup
+	// true success
+}
