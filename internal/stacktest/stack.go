@@ -17,6 +17,7 @@ import (
 // The port variables collector/stack reads, each with its default there.
 const (
 	OTLPPort               = "BENCHTRACE_OTLP_PORT"                // 4317, the collector's OTLP/gRPC receiver
+	OTLPHTTPPort           = "BENCHTRACE_OTLP_HTTP_PORT"           // 4318, its OTLP/HTTP receiver
 	MetricsPort            = "BENCHTRACE_METRICS_PORT"             // 8889, its Prometheus exporter
 	CollectorTelemetryPort = "BENCHTRACE_COLLECTOR_TELEMETRY_PORT" // 8888, its own metrics
 	CollectorHealthPort    = "BENCHTRACE_COLLECTOR_HEALTH_PORT"    // 13133, its health_check
@@ -29,7 +30,7 @@ const (
 
 // PortVars lists every port variable of collector/stack.
 var PortVars = []string{
-	OTLPPort, MetricsPort, CollectorTelemetryPort, CollectorHealthPort,
+	OTLPPort, OTLPHTTPPort, MetricsPort, CollectorTelemetryPort, CollectorHealthPort,
 	JaegerOTLPPort, JaegerUIPort, JaegerGRPCPort, JaegerHealthPort, PrometheusPort,
 }
 
