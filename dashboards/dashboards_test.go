@@ -585,6 +585,9 @@ type receiversYAML struct {
 			GRPC struct {
 				Endpoint string `yaml:"endpoint"`
 			} `yaml:"grpc"`
+			HTTP struct {
+				Endpoint string `yaml:"endpoint"`
+			} `yaml:"http"`
 		} `yaml:"protocols"`
 	} `yaml:"otlp"`
 }
@@ -775,7 +778,9 @@ func TestComposeFile(t *testing.T) {
 	readYAML(t, composeCollector, &over)
 	_, otlpPort, err := net.SplitHostPort(over.Receivers.OTLP.Protocols.GRPC.Endpoint)
 	require.NoError(t, err)
-	assert.Equal(t, []string{"127.0.0.1:4317:" + otlpPort}, col.Ports)
+	_, httpPort, err := net.SplitHostPort(over.Receivers.OTLP.Protocols.HTTP.Endpoint)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"127.0.0.1:4317:" + otlpPort, "127.0.0.1:4318:" + httpPort}, col.Ports)
 
 	jg := c.Services["jaeger"]
 	assert.Contains(t, jg.Volumes, "./collector/jaeger.yaml:/etc/jaeger/jaeger.yaml:ro")
