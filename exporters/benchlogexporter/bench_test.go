@@ -2,12 +2,16 @@ package benchlogexporter
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/benchtrace/benchtrace/exporters/benchlog"
 )
 
 // benchRuns returns the batches of one 12-phase run (with measurements, as
@@ -88,6 +92,52 @@ func BenchmarkConsumeTraces(b *testing.B) {
 			consumeRuns(b, benchRuns(bc.perSpan), e.ConsumeTraces)
 			b.StopTimer()
 			require.NoError(b, e.Shutdown(context.Background()))
+		})
+	}
+}
+
+// BenchmarkCreateLog is the floor of BenchmarkConsumeTraces: the file
+// writes a run's log unavoidably costs, with benchlog.Dir as
+// exporters/benchlog's BenchmarkCreateLog, with the bytes of the final log
+// of a run of BenchmarkConsumeTraces, in a fresh directory per round as
+// consumeRuns. "batch=run" creates the file, atomically; "batch=span" also
+// replaces it 12 times, as the 12 checkpoints of a run that comes a span
+// per batch do. What ConsumeTraces does beyond (conversion, assembly,
+// encoding, the run table, the WAL) is its own cost; compare in the same
+// run:
+//
+//	go test -run '^$' -bench 'ConsumeTraces|CreateLog' -benchmem -count 6 . > bench.txt
+//	benchstat -col .name bench.txt
+func BenchmarkCreateLog(b *testing.B) {
+	for _, bc := range []struct {
+		name     string
+		replaces int
+	}{
+		{"batch=run", 0},
+		{"batch=span", 12},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			e := newTestExporter(b, "", nil)
+			e.consume(b, fullRun(newTestRun(1, "resnet20"))...)
+			name, _ := onlyLog(b, e.dir)
+			data, err := os.ReadFile(filepath.Join(e.dir, name))
+			require.NoError(b, err)
+			dir, err := benchlog.OpenDir(b.TempDir())
+			require.NoError(b, err)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				// A new second each time, as nextRun: no name collisions.
+				path, err := dir.Create("resnet20", t0.Add(time.Duration(i+1)*time.Second), data)
+				if err != nil {
+					b.Fatal(err)
+				}
+				for range bc.replaces {
+					if err := dir.Replace(path, data); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
 		})
 	}
 }

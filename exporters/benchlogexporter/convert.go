@@ -33,6 +33,34 @@ func classify(attrs pcommon.Map) benchlog.Kind {
 type converter struct {
 	maxBytes  int
 	truncated int // values cut since the last reset
+
+	// The last resource converted in the current batch: the resources of
+	// the ResourceSpans of a batch are often equal (one per export that
+	// the batch processor merged).
+	lastRes       pcommon.Map
+	lastConv      map[string]any
+	lastTruncated int
+}
+
+// resource converts the attributes of a resource, reusing the conversion
+// of an equal resource of the batch, and returns the values it cut. The
+// result is shared and must not be modified.
+func (c *converter) resource(m pcommon.Map) (map[string]any, int) {
+	if c.lastConv != nil && m.Equal(c.lastRes) {
+		return c.lastConv, c.lastTruncated
+	}
+	saved := c.truncated
+	c.truncated = 0
+	conv := c.attrs(m)
+	c.lastRes, c.lastConv, c.lastTruncated = m, conv, c.truncated
+	c.truncated = saved
+	return conv, c.lastTruncated
+}
+
+// resetResource forgets the last resource, which belongs to a batch the
+// exporter must not keep references into once it is consumed.
+func (c *converter) resetResource() {
+	c.lastRes, c.lastConv, c.lastTruncated = pcommon.Map{}, nil, 0
 }
 
 // span converts s. res is the converted resource of s, shared by all spans

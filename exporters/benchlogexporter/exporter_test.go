@@ -14,7 +14,7 @@ import (
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/exporter/exportertest"
 	"go.opentelemetry.io/collector/pdata/ptrace"
-	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+	"go.opentelemetry.io/otel/attribute"
 	"go.uber.org/zap/zapcore"
 
 	"github.com/benchtrace/benchtrace/exporters/benchlog"
@@ -90,7 +90,7 @@ func TestCompleteRun(t *testing.T) {
 	fit, _ := l.Phases.Get("keygen")
 	assert.Equal(t, "hwm", must(fit.Fields.String(benchlog.KeyPeakSource)))
 	assert.Equal(t, int64(14), must(fit.Fields.Int("input_level")))
-	assert.Equal(t, int64(1), e.stats.logsWritten.Load())
+	assert.Equal(t, int64(1), counter(t, e, "otelcol_exporter_benchlog_logs_written"))
 }
 
 func must[T any](v T, _ bool) T { return v }
@@ -164,7 +164,7 @@ func TestOutOfOrder(t *testing.T) {
 			assert.Equal(t, "resnet20_20250109_123456.json", name)
 			assert.Equal(t, want, got)
 			assert.Empty(t, walFiles(t, e.dir))
-			assert.Zero(t, e.stats.partialLogs.Load())
+			assert.Zero(t, partialLogs(t, e))
 		})
 	}
 }
@@ -193,7 +193,7 @@ func TestIdleTimeout(t *testing.T) {
 	spans := fullRun(run)
 	e.consume(t, spans[:3]...)
 
-	require.Eventually(t, func() bool { return e.stats.partialLogs.Load() == 1 }, 5*time.Second, 5*time.Millisecond)
+	require.Eventually(t, func() bool { return partialLogs(t, e) == 1 }, 5*time.Second, 5*time.Millisecond)
 	name, l := onlyLog(t, e.dir)
 	assert.Equal(t, semconv.StatusIncomplete, l.Status)
 	assert.Len(t, l.Phases, 3)
@@ -220,14 +220,14 @@ func TestShutdownWritesPending(t *testing.T) {
 	name, l := onlyLog(t, dir)
 	assert.Equal(t, semconv.StatusIncomplete, l.Status)
 	assert.Len(t, l.Phases, 4)
-	assert.Equal(t, int64(1), e.stats.partialLogs.Load())
+	assert.Equal(t, int64(1), partialLogs(t, e))
 	assert.Len(t, walFiles(t, dir), 1, "the run is not final: its WAL stays")
 	assert.ErrorIs(t, e.ConsumeTraces(context.Background(), spans[4]), errNotStarted)
 
 	// A restarted collector goes on with the run, in the same file.
 	e2 := newTestExporter(t, dir, func(c *Config) { c.Checkpoints = false })
-	assert.Equal(t, 0, e2.pending.Len())
-	assert.Equal(t, 1, e2.written.Len())
+	assert.Equal(t, 0, e2.runs.pending.Len())
+	assert.Equal(t, 1, e2.runs.written.Len())
 	e2.consume(t, spans[4:]...)
 	name2, l := onlyLog(t, dir)
 	assert.Equal(t, name, name2)
@@ -252,9 +252,11 @@ func TestWALReplayAfterCrash(t *testing.T) {
 			assert.Len(t, walFiles(t, dir), 2)
 
 			e2 := newTestExporter(t, dir, mod)
-			assert.Equal(t, 2, e2.pending.Len(), "both runs pending again")
+			assert.Equal(t, 2, e2.runs.pending.Len(), "both runs pending again")
+			assertCounter(t, e2, "otelcol_exporter_benchlog_pending_runs", 2)
 			e2.consume(t, spansA[5:]...) // the rest of run a, root included
 			require.NoError(t, e2.Shutdown(context.Background()))
+			assertCounter(t, e2, "otelcol_exporter_benchlog_pending_runs", 0)
 
 			files := logFiles(t, dir)
 			require.Len(t, files, 2)
@@ -302,7 +304,7 @@ func TestWALBadHeader(t *testing.T) {
 	require.NoError(t, os.WriteFile(filepath.Join(dir, walDirName, id+walExt), []byte("garbage"), 0o600))
 	require.NoError(t, os.WriteFile(filepath.Join(dir, walDirName, "notatrace.wal"), []byte("x"), 0o600))
 	e := newTestExporter(t, dir, nil)
-	assert.Equal(t, 0, e.pending.Len())
+	assert.Equal(t, 0, e.runs.pending.Len())
 	assert.ElementsMatch(t, []string{id + walExt + ".corrupt", "notatrace.wal"}, walFiles(t, dir))
 }
 
@@ -317,11 +319,12 @@ func TestLimits(t *testing.T) {
 		assert.Equal(t, []string{"a_20250109_123456.json"}, logFiles(t, e.dir))
 		_, l := onlyLog(t, e.dir)
 		assert.Equal(t, semconv.StatusIncomplete, l.Status)
-		assert.Equal(t, int64(1), e.stats.limitHits.Load())
-		assert.Equal(t, int64(1), e.stats.partialLogs.Load())
+		assert.Equal(t, int64(1), counter(t, e, "otelcol_exporter_benchlog_limit_hits"))
+		assert.Equal(t, int64(1), partialLogs(t, e))
 		assert.Equal(t, 1, e.logs.FilterMessageSnippet("max_pending_runs reached").Len())
-		assert.Equal(t, 2, e.pending.Len())
+		assert.Equal(t, 2, e.runs.pending.Len())
 		assertCounter(t, e, "otelcol_exporter_benchlog_limit_hits", 1)
+		assertCounter(t, e, "otelcol_exporter_benchlog_pending_runs", 2)
 
 		// Its root still completes it.
 		e.consume(t, runs[0].root(time.Minute, nil))
@@ -340,8 +343,8 @@ func TestLimits(t *testing.T) {
 		_, l = onlyLog(t, e.dir)
 		assert.Equal(t, semconv.StatusSuccess, l.Status, "the root is always kept")
 		assert.Equal(t, phaseNames[:3], phaseKeys(l))
-		assert.Equal(t, int64(9), e.stats.spansDropped.Load())
-		assert.Equal(t, int64(9), e.stats.limitHits.Load())
+		assert.Equal(t, int64(9), counter(t, e, "otelcol_exporter_benchlog_spans_dropped", attribute.String("reason", "max_spans_per_run")))
+		assert.Equal(t, int64(9), counter(t, e, "otelcol_exporter_benchlog_limit_hits", attribute.String("limit", "max_spans_per_run")))
 		assert.Equal(t, 1, e.logs.FilterMessageSnippet("max_spans_per_run").Len())
 		assertCounter(t, e, "otelcol_exporter_benchlog_spans_dropped", 9)
 	})
@@ -366,7 +369,7 @@ func TestLimits(t *testing.T) {
 		assert.Equal(t, []any{"abcdefghij"}, v)
 		// 4 values of the phase, and 2 of the resource (os.description and
 		// host.accelerators) for each of the 2 spans.
-		assert.Equal(t, int64(8), e.stats.limitHits.Load())
+		assert.Equal(t, int64(8), counter(t, e, "otelcol_exporter_benchlog_limit_hits", attribute.String("limit", "max_attribute_bytes")))
 		assert.Equal(t, 1, e.logs.FilterMessageSnippet("max_attribute_bytes").Len())
 	})
 	t.Run("max_written_runs", func(t *testing.T) {
@@ -374,7 +377,7 @@ func TestLimits(t *testing.T) {
 		a, b := newTestRun(1, "a"), newTestRun(2, "b")
 		e.consume(t, fullRun(a)...)
 		e.consume(t, fullRun(b)...)
-		assert.Equal(t, 1, e.written.Len())
+		assert.Equal(t, 1, e.runs.written.Len())
 		// A straggler of the forgotten run a starts a new, incomplete log.
 		e.consume(t, a.phase(13, "straggler", nil))
 		assert.Len(t, logFiles(t, e.dir), 3)
@@ -383,15 +386,7 @@ func TestLimits(t *testing.T) {
 
 func assertCounter(t *testing.T, e *testExporter, name string, want int64) {
 	t.Helper()
-	m, err := e.tel.GetMetric(name)
-	require.NoError(t, err)
-	sum, ok := m.Data.(metricdata.Sum[int64])
-	require.True(t, ok, "%s is an int64 sum", name)
-	var got int64
-	for _, dp := range sum.DataPoints {
-		got += dp.Value
-	}
-	assert.Equal(t, want, got, name)
+	assert.Equal(t, want, counter(t, e, name), name)
 }
 
 // TestBadInput: hostile and malformed spans never stop the exporter; each
@@ -443,8 +438,8 @@ func TestBadInput(t *testing.T) {
 	}
 	assert.Equal(t, 1, warns.FilterMessageSnippet("without a trace ID").Len())
 	assert.Equal(t, 1, warns.FilterMessageSnippet("second root").Len())
-	assert.Positive(t, e.stats.problems.Load())
-	assert.Equal(t, int64(2), e.stats.spansDropped.Load())
+	assert.Positive(t, counter(t, e, "otelcol_exporter_benchlog_input_problems"))
+	assert.Equal(t, int64(2), counter(t, e, "otelcol_exporter_benchlog_spans_dropped"))
 }
 
 func TestOtherSpansIgnored(t *testing.T) {
@@ -452,7 +447,7 @@ func TestOtherSpansIgnored(t *testing.T) {
 	run := newTestRun(1, "bench")
 	e.consume(t, run.span(5, 1, "http GET", t0, t0, map[string]any{"http.method": "GET"}))
 	assert.Empty(t, logFiles(t, e.dir))
-	assert.Equal(t, 0, e.pending.Len())
+	assert.Equal(t, 0, e.runs.pending.Len())
 }
 
 func TestTimeZone(t *testing.T) {
@@ -512,12 +507,12 @@ func TestReplayAfterFinalWrite(t *testing.T) {
 	require.NoError(t, os.WriteFile(walPath, walData, 0o600))
 	payload, err := (&ptrace.ProtoMarshaler{}).MarshalTraces(fullRun(run)[12]) // spans[12] was consumed
 	require.NoError(t, err)
-	require.NoError(t, e.wal.append(run.tid.String(), walSpans, payload))
+	require.NoError(t, e.wal.appendSpans(run.tid.String(), payload))
 
 	e2 := newTestExporter(t, dir, nil)
 	name2, got := onlyLog(t, dir)
 	assert.Equal(t, name, name2)
 	assert.Equal(t, want, got)
 	assert.Empty(t, walFiles(t, dir))
-	assert.Equal(t, 0, e2.pending.Len())
+	assert.Equal(t, 0, e2.runs.pending.Len())
 }

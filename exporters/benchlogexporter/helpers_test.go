@@ -12,6 +12,8 @@ import (
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 	"go.uber.org/goleak"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
@@ -189,7 +191,46 @@ func (e *testExporter) crash() {
 		e.mu.Unlock()
 		close(e.stop)
 		<-e.done
+		e.mu.Lock()
+		e.wal.close() // the kernel closes a killed process's files
+		e.mu.Unlock()
 	})
+}
+
+// counter returns the sum of the data points of the exporter's counter
+// name (0 when it has none) whose attributes include attrs.
+func counter(t testing.TB, e *testExporter, name string, attrs ...attribute.KeyValue) int64 {
+	t.Helper()
+	m, err := e.tel.GetMetric(name)
+	if err != nil {
+		return 0 // nothing recorded yet
+	}
+	sum, ok := m.Data.(metricdata.Sum[int64])
+	require.True(t, ok, "%s is an int64 sum", name)
+	var n int64
+	for _, dp := range sum.DataPoints {
+		match := true
+		for _, kv := range attrs {
+			if v, ok := dp.Attributes.Value(kv.Key); !ok || v != kv.Value {
+				match = false
+			}
+		}
+		if match {
+			n += dp.Value
+		}
+	}
+	return n
+}
+
+// partialLogs is the number of logs written without their root because
+// the exporter stopped waiting for it.
+func partialLogs(t testing.TB, e *testExporter) int64 {
+	t.Helper()
+	var n int64
+	for _, reason := range []string{reasonIdleTimeout, reasonPendingLimit, reasonShutdown} {
+		n += counter(t, e, "otelcol_exporter_benchlog_logs_written", attribute.String("reason", reason))
+	}
+	return n
 }
 
 // logFiles returns the names of the run logs in dir, sorted.

@@ -2,6 +2,7 @@ package benchlogexporter
 
 import (
 	"bytes"
+	"container/list"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -48,11 +49,31 @@ const (
 	walMaxRecord       = 1 << 30
 )
 
+// walMaxOpen bounds the WAL files kept open between appends. A run's
+// appends go to one open file: one write call each, no open and close.
+const walMaxOpen = 64
+
 var crcTable = crc32.MakeTable(crc32.Castagnoli)
 
+// wal is the write-ahead log: the file format above and, for each run that
+// has a file, what its last records say. It is not safe for concurrent use
+// (the exporter serializes it).
 type wal struct {
 	dir   string
 	fsync bool
+	files map[string]*walFile // by run ID: the runs that have a file
+	open  list.List           // *walFile with an open descriptor, most recently used first
+	buf   []byte              // the record being written
+}
+
+// walFile is the file of one run.
+type walFile struct {
+	id    string
+	f     *os.File      // nil when not open
+	size  int64         // bytes in the file while f is open
+	elem  *list.Element // in wal.open while f is open
+	dirty bool          // spans appended since the last walWritten record
+	last  string        // payload of the last walWritten record
 }
 
 type walRecord struct {
@@ -65,25 +86,56 @@ func openWAL(logDir string, fsync bool) (*wal, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("creating write-ahead log directory: %w", err)
 	}
-	return &wal{dir: dir, fsync: fsync}, nil
+	return &wal{dir: dir, fsync: fsync, files: map[string]*walFile{}}, nil
 }
 
 func (w *wal) path(id string) string { return filepath.Join(w.dir, id+walExt) }
 
-// append adds one record to the file of run id, creating the file if needed.
-func (w *wal) append(id string, kind byte, payload []byte) error {
-	path := w.path(id)
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+// has reports whether run id has a file.
+func (w *wal) has(id string) bool { return w.files[id] != nil }
+
+// dirty reports whether the file of run id has spans after its last
+// walWritten record.
+func (w *wal) dirty(id string) bool { wf := w.files[id]; return wf != nil && wf.dirty }
+
+// appendSpans adds a walSpans record to the file of run id, creating the
+// file if needed.
+func (w *wal) appendSpans(id string, payload []byte) error {
+	wf, err := w.append(id, walSpans, payload)
 	if err != nil {
-		return fmt.Errorf("opening write-ahead log: %w", err)
+		return err
 	}
-	st, err := f.Stat()
+	wf.dirty = true
+	return nil
+}
+
+// recordWritten adds a walWritten record for a log written with status to
+// file, unless the file of run id already ends with that record. A run
+// without a file gets none.
+func (w *wal) recordWritten(id, status, file string) error {
+	wf := w.files[id]
+	payload := writtenPayload(status, file)
+	if wf == nil || (!wf.dirty && wf.last == string(payload)) {
+		return nil
+	}
+	if _, err := w.append(id, walWritten, payload); err != nil {
+		return err
+	}
+	wf.dirty, wf.last = false, string(payload)
+	return nil
+}
+
+// append writes one record, with one write call, to the file of run id.
+// The record is in the kernel when it returns (and on disk with fsync). A
+// failed write is cut off the file, so that the records after it stay
+// readable.
+func (w *wal) append(id string, kind byte, payload []byte) (*walFile, error) {
+	wf, err := w.openFile(id)
 	if err != nil {
-		f.Close()
-		return fmt.Errorf("write-ahead log %q: %w", path, err)
+		return nil, err
 	}
-	created := st.Size() == 0
-	buf := make([]byte, 0, len(walHeader)+walRecordHeaderLen+len(payload))
+	created := wf.size == 0
+	buf := w.buf[:0]
 	if created {
 		buf = append(buf, walHeader...)
 	}
@@ -91,20 +143,70 @@ func (w *wal) append(id string, kind byte, payload []byte) error {
 	buf = binary.LittleEndian.AppendUint32(buf, uint32(len(payload)))
 	buf = binary.LittleEndian.AppendUint32(buf, crc32.Checksum(payload, crcTable))
 	buf = append(buf, payload...)
-	_, err = f.Write(buf)
+	w.buf = buf[:0]
+	_, err = wf.f.Write(buf)
 	if err == nil && w.fsync {
-		err = f.Sync()
+		err = wf.f.Sync()
 	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
+	if err == nil && created && w.fsync {
+		err = syncDir(w.dir)
 	}
 	if err != nil {
-		return fmt.Errorf("appending to write-ahead log %q: %w", path, err)
+		terr := wf.f.Truncate(wf.size)
+		w.closeFile(wf)
+		return nil, errors.Join(fmt.Errorf("appending to write-ahead log %q: %w", w.path(id), err), terr)
 	}
-	if created && w.fsync {
-		return syncDir(w.dir)
+	wf.size += int64(len(buf))
+	if cap(w.buf) > 1<<20 {
+		w.buf = nil // do not keep a huge batch's buffer
 	}
-	return nil
+	return wf, nil
+}
+
+// openFile returns the file of run id, open for appending.
+func (w *wal) openFile(id string) (*walFile, error) {
+	wf := w.files[id]
+	if wf != nil && wf.f != nil {
+		w.open.MoveToFront(wf.elem)
+		return wf, nil
+	}
+	path := w.path(id)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("opening write-ahead log: %w", err)
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("write-ahead log %q: %w", path, err)
+	}
+	if wf == nil {
+		wf = &walFile{id: id}
+		w.files[id] = wf
+	}
+	wf.f, wf.size = f, st.Size()
+	wf.elem = w.open.PushFront(wf)
+	for w.open.Len() > walMaxOpen {
+		w.closeFile(w.open.Back().Value.(*walFile))
+	}
+	return wf, nil
+}
+
+func (w *wal) closeFile(wf *walFile) {
+	if wf.f == nil {
+		return
+	}
+	wf.f.Close() // written with write calls only: nothing left to flush
+	wf.f = nil
+	w.open.Remove(wf.elem)
+	wf.elem = nil
+}
+
+// close closes the open files.
+func (w *wal) close() {
+	for w.open.Len() > 0 {
+		w.closeFile(w.open.Front().Value.(*walFile))
+	}
 }
 
 func syncDir(dir string) error {
@@ -124,6 +226,10 @@ func syncDir(dir string) error {
 
 // remove deletes the file of run id; a missing file is not an error.
 func (w *wal) remove(id string) error {
+	if wf := w.files[id]; wf != nil {
+		w.closeFile(wf)
+		delete(w.files, id)
+	}
 	if err := os.Remove(w.path(id)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("removing write-ahead log: %w", err)
 	}
@@ -173,9 +279,10 @@ func isTraceIDHex(s string) bool {
 	return true
 }
 
-// read returns the records of run id. A torn or corrupt tail is cut off the
-// file (and reported in the error, with the good records returned); a file
-// with a bad header is renamed to "<id>.wal.corrupt" and yields no records.
+// read returns the records of run id, and takes the file as the run's: the
+// next appends go to it. A torn or corrupt tail is cut off the file (and
+// reported in the error, with the good records returned); a file with a bad
+// header is renamed to "<id>.wal.corrupt" and yields no records.
 func (w *wal) read(id string) ([]walRecord, error) {
 	path := w.path(id)
 	data, err := os.ReadFile(path)
@@ -189,15 +296,30 @@ func (w *wal) read(id string) ([]walRecord, error) {
 	off := len(walHeader)
 	var recs []walRecord
 	for off < len(data) {
-		rec, n, err := parseRecord(data[off:])
-		if err != nil {
+		rec, n, perr := parseRecord(data[off:])
+		if perr != nil {
 			terr := os.Truncate(path, int64(off))
-			return recs, errors.Join(fmt.Errorf("write-ahead log %q: record at byte %d: %w: cut off", path, off, err), terr)
+			err = errors.Join(fmt.Errorf("write-ahead log %q: record at byte %d: %w: cut off", path, off, perr), terr)
+			break
 		}
 		recs = append(recs, rec)
 		off += n
 	}
-	return recs, nil
+	if len(recs) > 0 {
+		wf := &walFile{id: id}
+		for _, rec := range recs {
+			switch rec.kind {
+			case walSpans:
+				wf.dirty = true
+			case walWritten:
+				if _, _, ok := parseWritten(rec.payload); ok {
+					wf.dirty, wf.last = false, string(rec.payload)
+				}
+			}
+		}
+		w.files[id] = wf
+	}
+	return recs, err
 }
 
 func parseRecord(b []byte) (walRecord, int, error) {
