@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -27,10 +28,14 @@ type Match struct {
 	Key, Value string
 }
 
+// metadataKey is what a KEY of a Source may be.
+var metadataKey = regexp.MustCompile(`^[A-Za-z0-9_.-]+$`)
+
 // ParseSource parses DIR or DIR@KEY=VALUE[,KEY=VALUE…]. The directory is
-// what comes before the first "@" that is followed by a KEY=VALUE, so a
-// directory whose name holds an "@" still works; an argument that names an
-// existing directory is that directory, whatever it holds.
+// what comes before the first "@" that is followed by a KEY=VALUE (KEY in
+// letters, digits, "_", "." and "-"), so a directory whose name holds an
+// "@" still works; an argument that names an existing directory is that
+// directory, whatever it holds.
 func ParseSource(s string) (Source, error) {
 	if s == "" {
 		return Source{}, errors.New("empty source: want DIR or DIR@KEY=VALUE")
@@ -39,8 +44,12 @@ func ParseSource(s string) (Source, error) {
 		return Source{Dir: s}, nil
 	}
 	for i := 0; i < len(s); i++ {
-		if s[i] != '@' || !strings.Contains(s[i+1:], "=") {
+		if s[i] != '@' {
 			continue
+		}
+		first, _, _ := strings.Cut(s[i+1:], ",")
+		if k, _, ok := strings.Cut(first, "="); !ok || (k != "" && !metadataKey.MatchString(k)) {
+			continue // part of the directory's name
 		}
 		src := Source{Dir: s[:i]}
 		if src.Dir == "" {
