@@ -26,7 +26,10 @@
 //
 // Trend applies the same comparison along a history: runs grouped by
 // commit (metadata git_commit) or by day, each group compared with the one
-// before it.
+// before it. Because a history has many steps, a step counts as a change
+// only when it is significant and the two medians' intervals do not
+// overlap, as the Go performance dashboard asks of a change
+// (golang.org/x/perf/benchseries); TrendOptions.MinChange adds a floor.
 //
 // WriteText, WriteMarkdown, WriteJSON and WriteCSV write a Result.
 //
