@@ -18,10 +18,14 @@ type command struct {
 	// work once they are parsed (and checked: it may still return a
 	// usage error for values that need more than the flag parser).
 	flags func() (*flag.FlagSet, func(ctx context.Context, stdout, stderr io.Writer) error)
+	// args: the command takes arguments after its flags (exec's command
+	// line, compare's sources), which its function reads from the flag
+	// set.
+	args bool
 }
 
 // commands are benchtrace's subcommands, in the order of the manual.
-var commands = []command{runCmd, analyzeCmd}
+var commands = []command{runCmd, analyzeCmd, compareCmd}
 
 func lookup(name string) (command, bool) {
 	for _, c := range commands {
@@ -83,7 +87,7 @@ func (c command) parse(stdout io.Writer, args []string) (func(context.Context, i
 		return nil, nil
 	case err != nil:
 		return nil, &usageError{cmd: c.name, err: err}
-	case fs.NArg() > 0:
+	case fs.NArg() > 0 && !c.args:
 		return nil, &usageError{cmd: c.name, err: fmt.Errorf("unexpected argument %q", fs.Arg(0))}
 	}
 	return do, nil

@@ -9,6 +9,7 @@
 //
 //	run      run the bundled example benchmarks and write their logs
 //	analyze  summarize run logs, and export the summary
+//	compare  compare two sets of runs, and fail on a significant regression
 //
 // "benchtrace <command> -h" (or --help, or "benchtrace help <command>")
 // prints a command's flags on stdout. A flag takes one dash or two:
@@ -71,11 +72,73 @@
 // Unreadable logs among readable ones, too few runs, and runs too noisy to
 // compare are warnings on stderr.
 //
+// # Compare
+//
+//	benchtrace compare [--alpha A] [--format text|markdown|json|csv] [--fail-on THRESHOLDS] [--benchmark SUBSTR] OLD NEW
+//
+// Compare says whether the runs of NEW differ from those of OLD, and
+// whether that is real or noise. OLD and NEW are each a log directory, or
+// a directory narrowed by metadata values, DIR@KEY=VALUE[,KEY=VALUE…]: one
+// directory holding two commits compares as logs@git_commit=a1b2c3d and
+// logs@git_commit=e4f5a6b (a commit may be abbreviated to four characters
+// or more). Logs of the Orion Python logger count as well as benchtrace's.
+// Flags may come before, between or after OLD and NEW.
+//
+// For every benchmark, phase and measure present on both sides it shows
+// the median of each side with its 95% confidence interval, the change in
+// percent, the p-value of the Mann-Whitney U-test and the number of runs,
+// with the statistics of benchstat (golang.org/x/perf/benchmath). The
+// measures are, per phase, its duration, CPU time (cpu), peak RSS
+// (peak_rss), memory change (memory_change) and Go heap allocation
+// (go_heap); per run, its total duration (the row without a phase),
+// main-phase time (main_phase), CPU time, peak RSS, MAE, precision in bits
+// (precision_bits) and every other numeric result. Only successful runs
+// and phases count. A change is significant when p <= A (--alpha, default
+// 0.05), and a significant change is "worse" or "better" by the measure's
+// direction: durations, memory and errors get worse as they grow,
+// precision and accuracies as they shrink; a result of unknown meaning is
+// only "changed". Each row is its own test: among many rows, about one in
+// twenty that did not change comes out significant by chance, which is
+// why the gate wants a threshold too.
+//
+// With too few runs a row has no verdict, and says so in a footnote, as
+// benchstat does: the U-test needs 4 runs a side to find any difference at
+// alpha 0.05, and the interval needs 6 at 95% (±∞ below that). Compare
+// then also warns on stderr; `benchtrace run --repeat N` makes more runs.
+//
+// --format text (the default) is benchstat's layout, a table per measure
+// with "~" where the change is not significant and a geomean row;
+// markdown is for a pull-request comment (the significant changes first,
+// regressions marked in words); json is an object whose "rows" each have
+// benchmark, phase ("" for a run-level row), measure, unit, old and new
+// {center, low, high, n}, delta, delta_percent, p_value, significant,
+// regression and verdict; csv has the same fields, a line per row.
+//
+// --fail-on makes compare a gate for CI: it exits with status 1, after
+// writing the comparison and listing the failing rows on stderr (under
+// "failures" in JSON), when a row is significant and beyond its threshold
+// in its worse direction; otherwise 0. THRESHOLDS is a comma-separated list
+// of MEASURE[@PHASE]:LIMIT:
+//
+//	duration:+5%            any duration 5% slower (runs and phases)
+//	peak_rss:+64MiB         64 MiB more peak RSS (B, kB, KiB, MB, MiB, GB, GiB)
+//	main_phase:+500ms       half a second more of main phase (ns … h)
+//	precision_bits:-0.5     half a bit less precise
+//	duration@compile:+20%   phase compile: 20% (overrides duration:)
+//	duration@:+3%           the runs' total duration only
+//	held_out_inertia:+2%    a result: its sign says which way is worse
+//
+// The sign may be left out, and must match the measure's direction where
+// it has one. A threshold that matches no row is a warning. A row with too
+// few runs is never significant, so it never fails the gate: give the gate
+// enough runs (docs/ci.md).
+//
 // # Exit status
 //
 // 0 on success, and after -h. 1 when the work failed: a run failed, DIR
 // holds no readable log, no log matches --benchmark, the export could not
-// be written. 2 for a usage error: an unknown command or flag, a bad flag
+// be written; and when compare --fail-on found a significant regression
+// beyond its threshold. 2 for a usage error: an unknown command or flag, a bad flag
 // value, an extra argument, a REGEXP that matches no benchmark, an unknown
 // export format. 128+signal when run was ended by a signal.
 //
@@ -98,4 +161,10 @@
 //	benchtrace analyze --log-dir logs/nightly --export summary.json
 //	benchtrace analyze --log-dir logs/nightly --export nightly.bench
 //	benchstat -col /phase nightly.bench
+//
+// Two commits whose runs share a directory, then a pull request's runs
+// against the main branch's, as a CI gate:
+//
+//	benchtrace compare logs@git_commit=a1b2c3d logs@git_commit=e4f5a6b
+//	benchtrace compare --fail-on duration:+5%,peak_rss:+10%,precision_bits:-0.5 main-logs pr-logs
 package main

@@ -180,7 +180,9 @@ func TestBinaryExitStatus(t *testing.T) {
 		{[]string{"analyze", "--no-such-flag"}, 2, "", "flag provided but not defined"},
 		{[]string{"run", "--repeat", "x"}, 2, "", "invalid value"},
 		{[]string{"analyze", "--export", "x.csv2"}, 2, "", "unknown format"},
-		{[]string{"compare", "--help"}, 2, "", "unknown command"},
+		{[]string{"frobnicate", "--help"}, 2, "", "unknown command"},
+		{[]string{"compare", "--help"}, 0, "usage: benchtrace compare", ""},
+		{[]string{"compare", "logs"}, 2, "", "want two sources"},
 		{[]string{}, 2, "", "no command"},
 		{[]string{"analyze", "--log-dir", filepath.Join(t.TempDir(), "none")}, 1, "", "reading log directory"},
 	}
