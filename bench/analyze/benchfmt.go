@@ -1,7 +1,7 @@
 package analyze
 
 import (
-	"bytes"
+	"bufio"
 	"fmt"
 	"io"
 	"math"
@@ -26,16 +26,30 @@ import (
 // CPU time, peak-RSS-B the peak resident set size in bytes; a value the log
 // does not have is left out. Failed, interrupted and incomplete runs are
 // left out, as their times are not those of a whole run. opts is not used.
-func WriteBench(w io.Writer, runs []Run, _ Options) error {
-	var b bytes.Buffer
+func WriteBench(w io.Writer, runs []Run, opts Options) error {
+	return writeBuffered(w, "writing summary", func(b *bufio.Writer) error {
+		return writeBench(b, sortedList(runs), opts)
+	})
+}
+
+func writeBench(b *bufio.Writer, runs runList, _ Options) error {
 	b.WriteString("# benchtrace analyze: the successful runs, one line per run and per phase; benchstat reads it.\n")
-	for _, r := range sorted(runs) {
-		if r.Outcome != Success {
+	succeeded := func(r *Run) bool { return r.Outcome == Success }
+	logs := runs.logs(succeeded)
+	defer logs.stop()
+	var r Run
+	for i := range runs.Len() {
+		runs.at(i, &r, withPath)
+		if !succeeded(&r) {
 			continue
 		}
+		l, err := logs.next()
+		if err != nil {
+			return fmt.Errorf("%s: %w", rereadError(r.Path, err), err)
+		}
 		name := "Benchmark" + capitalize(benchField(r.Name))
-		benchLine(&b, name, r.Duration, r.CPUSeconds(), r.PeakRSSBytes)
-		for _, ph := range r.Log.Phases {
+		benchLine(b, name, r.Duration, r.CPUSeconds(), r.PeakRSSBytes)
+		for _, ph := range l.Phases {
 			f := ph.Fields
 			if st, _ := f.String(benchlog.KeyStatus); st != "" && st != "success" {
 				continue
@@ -51,18 +65,15 @@ func WriteBench(w io.Writer, runs []Run, _ Options) error {
 				cpu = u + s
 			}
 			peak, _ := f.Int(benchlog.KeyPeakRSS)
-			benchLine(&b, name+"/phase="+benchField(ph.Name), d, cpu, peak)
+			benchLine(b, name+"/phase="+benchField(ph.Name), d, cpu, peak)
 		}
-	}
-	if _, err := w.Write(b.Bytes()); err != nil {
-		return fmt.Errorf("writing summary: %w", err)
 	}
 	return nil
 }
 
 // benchLine writes one result line; it writes nothing without a finite
 // duration.
-func benchLine(b *bytes.Buffer, name string, seconds, cpuSeconds float64, peakBytes int64) {
+func benchLine(b *bufio.Writer, name string, seconds, cpuSeconds float64, peakBytes int64) {
 	if !isFinite(seconds) {
 		return
 	}

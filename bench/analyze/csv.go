@@ -1,7 +1,7 @@
 package analyze
 
 import (
-	"bytes"
+	"bufio"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -14,28 +14,31 @@ import (
 // header row. The columns are the keys of the JSON export's per-run
 // entries ("benchmarks"), in the same order and with the same values; a
 // null is an empty cell. opts is not used: the rows have no options.
-func WriteCSV(w io.Writer, runs []Run, _ Options) error {
-	var b bytes.Buffer
-	cw := csv.NewWriter(&b)
+func WriteCSV(w io.Writer, runs []Run, opts Options) error {
+	return writeBuffered(w, "writing summary", func(b *bufio.Writer) error {
+		return writeCSV(b, sortedList(runs), opts)
+	})
+}
+
+func writeCSV(b *bufio.Writer, runs runList, _ Options) error {
+	cw := csv.NewWriter(b)
 	if err := cw.Write(csvHeader()); err != nil {
 		return fmt.Errorf("encoding CSV: %w", err)
 	}
-	for _, row := range jsonRuns(sorted(runs)) {
-		cells, err := csvCells(row)
+	err := forEachRow(runs, func(_ int, row *jsonRun) error {
+		cells, err := csvCells(*row)
+		if err == nil {
+			err = cw.Write(cells)
+		}
 		if err != nil {
 			return fmt.Errorf("encoding CSV: %w", err)
 		}
-		if err := cw.Write(cells); err != nil {
-			return fmt.Errorf("encoding CSV: %w", err)
-		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	cw.Flush()
-	if err := cw.Error(); err != nil {
-		return fmt.Errorf("encoding CSV: %w", err)
-	}
-	if _, err := w.Write(b.Bytes()); err != nil {
-		return fmt.Errorf("writing summary: %w", err)
-	}
 	return nil
 }
 

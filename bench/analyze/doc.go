@@ -39,8 +39,19 @@
 // (where analyze_logs.py wrote 0 for a missing time), so the file is always
 // valid JSON.
 //
+// There are two ways to load logs. LoadFiles decodes each log in full
+// (Run.Log), for programs that need more than the summary. LoadSummaries
+// and LoadDir read only what the summary needs, with a scanner that skips
+// the rest, and keep a compact summary of each run (about 50 bytes):
+// Summaries, which writes the same summary and exports byte for byte,
+// reading the logs again, in output order, for what it did not keep
+// (phases, whole errors, metadata). Both read several files at once, as
+// many as GOMAXPROCS. `benchtrace analyze` uses LoadDir, whose memory does
+// not grow with the number of logs beyond their summaries.
+//
 // Concurrency: the package has no state. Its functions may be called from
 // several goroutines at once; a []Run may be shared between concurrent
 // writers (WriteSummary, WriteJSON, WriteMarkdown, Export only read it) as
-// long as nobody modifies it.
+// long as nobody modifies it. A Summaries is never modified after loading,
+// and is safe for concurrent use.
 package analyze // import "github.com/benchtrace/benchtrace/bench/analyze"

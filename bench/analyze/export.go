@@ -1,6 +1,7 @@
 package analyze
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -56,17 +57,51 @@ func Export(path string, runs []Run, opts Options) error {
 	if i < 0 {
 		return fmt.Errorf("exporting summary to %q: %w %q, want one of %s", path, errUnknownFormat, ext, strings.Join(ExportFormats(), ", "))
 	}
-	var b bytes.Buffer
-	if err := exportFormats[i].write(&b, runs, opts); err != nil {
-		return err
+	return writeExport(path, func(w io.Writer) error { return exportFormats[i].write(w, runs, opts) })
+}
+
+// listWriters are the formats that write from a runList, reading logs
+// again only as they go (Summaries.Export). Formats without one are
+// written from the runs loaded in full.
+var listWriters = map[string]func(*bufio.Writer, runList, Options) error{
+	".json":  writeJSON,
+	".csv":   writeCSV,
+	".md":    writeMarkdown,
+	".bench": writeBench,
+}
+
+// export writes runs to path in the format its extension names.
+func export(path string, runs *Summaries, opts Options) error {
+	ext := strings.ToLower(filepath.Ext(path))
+	i := slices.IndexFunc(exportFormats, func(f exportFormat) bool { return f.ext == ext })
+	if i < 0 {
+		return fmt.Errorf("exporting summary to %q: %w %q, want one of %s", path, errUnknownFormat, ext, strings.Join(ExportFormats(), ", "))
 	}
-	if err := writeFileAtomic(path, b.Bytes()); err != nil {
+	if write, ok := listWriters[ext]; ok {
+		return writeExport(path, func(w io.Writer) error {
+			return writeBuffered(w, "writing summary", func(b *bufio.Writer) error { return write(b, runs, opts) })
+		})
+	}
+	var paths []string
+	for r := range runs.Runs() {
+		paths = append(paths, r.Path)
+	}
+	full, err := LoadFiles(paths, nil)
+	if err != nil {
+		return fmt.Errorf("exporting summary to %q: %w", path, err)
+	}
+	return writeExport(path, func(w io.Writer) error { return exportFormats[i].write(w, full, opts) })
+}
+
+// writeExport writes path atomically with write.
+func writeExport(path string, write func(io.Writer) error) error {
+	if err := writeFileAtomic(path, write); err != nil {
 		return fmt.Errorf("exporting summary to %q: %w", path, err)
 	}
 	return nil
 }
 
-func writeFileAtomic(path string, data []byte) (err error) {
+func writeFileAtomic(path string, write func(io.Writer) error) (err error) {
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".benchtrace-export-*.tmp")
 	if err != nil {
 		return err
@@ -76,7 +111,7 @@ func writeFileAtomic(path string, data []byte) (err error) {
 			_ = os.Remove(tmp.Name())
 		}
 	}()
-	if _, err := tmp.Write(data); err != nil {
+	if err := write(tmp); err != nil {
 		_ = tmp.Close()
 		return err
 	}
@@ -196,17 +231,30 @@ type jsonRun struct {
 // and "statistics" (per benchmark) as in Feluda's report, and a row per run
 // in "benchmarks", in summary order. NaN and infinite values are null.
 func WriteJSON(w io.Writer, runs []Run, opts Options) error {
-	runs = sorted(runs)
+	return writeBuffered(w, "writing summary", func(b *bufio.Writer) error {
+		return writeJSON(b, sortedList(runs), opts)
+	})
+}
+
+// writeJSON writes the report of runs: what comes before the rows, from a
+// first pass over the runs; then the rows, one at a time, as
+// json.Encoder would have written them as part of the whole.
+func writeJSON(w *bufio.Writer, runs runList, opts Options) error {
 	t := totalsOf(runs)
+	info, err := systemInfo(runs)
+	if err != nil {
+		return err
+	}
 	rep := jsonReport{
 		TotalBenchmarks: t.runs,
 		Successful:      t.successful,
 		Failed:          t.failed,
 		Interrupted:     t.interrupted,
 		Incomplete:      t.incomplete,
-		SystemInfo:      systemInfo(runs),
+		SystemInfo:      info,
 		Assumptions:     assumptions,
 		Statistics:      map[string]jsonStats{},
+		Benchmarks:      []jsonRun{},
 	}
 	if !opts.GeneratedAt.IsZero() {
 		rep.GeneratedAt = opts.GeneratedAt.Format(time.RFC3339)
@@ -238,66 +286,126 @@ func WriteJSON(w io.Writer, runs []Run, opts Options) error {
 			Notes: notes,
 		}
 	}
-	rep.Benchmarks = jsonRuns(runs)
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
+	var head bytes.Buffer
+	enc := json.NewEncoder(&head)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
 	if err := enc.Encode(rep); err != nil {
 		return fmt.Errorf("encoding summary: %w", err)
 	}
-	if _, err := w.Write(b.Bytes()); err != nil {
-		return fmt.Errorf("writing summary: %w", err)
+	// The report ends with "benchmarks": [] and the closing brace: write
+	// the rows in place of the empty list.
+	const tail = "[]\n}\n"
+	headBytes, ok := bytes.CutSuffix(head.Bytes(), []byte(tail))
+	if !ok {
+		return errors.New("encoding summary: unexpected end of the report")
+	}
+	w.Write(headBytes)
+	if runs.Len() == 0 {
+		w.WriteString(tail)
+		return nil
+	}
+	w.WriteString("[\n    ")
+	var row bytes.Buffer
+	renc := json.NewEncoder(&row)
+	renc.SetEscapeHTML(false)
+	renc.SetIndent("    ", "  ")
+	err = forEachRow(runs, func(i int, jr *jsonRun) error {
+		row.Reset()
+		if err := renc.Encode(jr); err != nil {
+			return fmt.Errorf("encoding summary: %w", err)
+		}
+		if i > 0 {
+			w.WriteString(",\n    ")
+		}
+		w.Write(bytes.TrimSuffix(row.Bytes(), []byte("\n")))
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	w.WriteString("\n  ]\n}\n")
+	return nil
+}
+
+// forEachRow calls fn with the export row of each run, in order. The
+// whole error of a run is read again from its log when the list does not
+// have it.
+func forEachRow(runs runList, fn func(i int, row *jsonRun) error) error {
+	logs := runs.logs(func(r *Run) bool { return r.info.hasError })
+	defer logs.stop()
+	var r Run
+	for i := range runs.Len() {
+		runs.at(i, &r, withText|withPath)
+		errText := ""
+		if r.info.hasError {
+			l, err := logs.next()
+			if err != nil {
+				return fmt.Errorf("%s: %w", rereadError(r.Path, err), err)
+			}
+			errText = l.Error
+		}
+		row := jsonRowOf(&r, errText)
+		if err := fn(i, &row); err != nil {
+			return err
+		}
 	}
 	return nil
 }
 
-// jsonRuns returns the export rows of runs, in their order.
-func jsonRuns(runs []Run) []jsonRun {
-	out := make([]jsonRun, 0, len(runs))
-	for i := range runs {
-		r := &runs[i]
-		model, _ := r.Log.Model.String("name")
-		dataset, _ := r.Log.Model.String("dataset")
-		start, _ := r.Log.Metadata.String(benchlog.KeyTimestampStart)
-		out = append(out, jsonRun{
-			Name:                     r.Name,
-			Model:                    optString(model),
-			Dataset:                  optString(dataset),
-			Status:                   r.Log.Status,
-			Outcome:                  r.Outcome.String(),
-			Timestamp:                optString(start),
-			TotalTimeSeconds:         number(r.Duration),
-			FHETimeSeconds:           number(r.MainPhaseSeconds),
-			MainPhase:                optString(r.MainPhase),
-			MainPhaseSeconds:         number(r.MainPhaseSeconds),
-			PreprocessingTimeSeconds: number(r.PreprocessingSeconds),
-			MAE:                      number(r.MAE),
-			PrecisionBits:            number(r.PrecisionBits),
-			Exact:                    math.IsInf(r.PrecisionBits, 1),
-			PeakRSSBytes:             optBytes(r.PeakRSSBytes, r.PeakRSSBytes > 0),
-			CPUUserSeconds:           number(r.CPUUserSeconds),
-			CPUSystemSeconds:         number(r.CPUSystemSeconds),
-			CPUSeconds:               number(r.CPUSeconds()),
-			CPUUtilization:           number(r.CPUUtilization()),
-			MemoryChangeBytes:        optBytes(r.MemoryChangeBytes, r.HasMemoryChange),
-			Error:                    optString(r.Log.Error),
-			LogFile:                  r.Path,
-		})
+// jsonRowOf returns the export row of r, whose log's error is errText.
+func jsonRowOf(r *Run, errText string) jsonRun {
+	in := &r.info
+	return jsonRun{
+		Name:                     r.Name,
+		Model:                    optString(in.modelName()),
+		Dataset:                  optString(in.datasetName()),
+		Status:                   in.status,
+		Outcome:                  r.Outcome.String(),
+		Timestamp:                optString(in.startString()),
+		TotalTimeSeconds:         number(r.Duration),
+		FHETimeSeconds:           number(r.MainPhaseSeconds),
+		MainPhase:                optString(r.MainPhase),
+		MainPhaseSeconds:         number(r.MainPhaseSeconds),
+		PreprocessingTimeSeconds: number(r.PreprocessingSeconds),
+		MAE:                      number(r.MAE),
+		PrecisionBits:            number(r.PrecisionBits),
+		Exact:                    math.IsInf(r.PrecisionBits, 1),
+		PeakRSSBytes:             optBytes(r.PeakRSSBytes, r.PeakRSSBytes > 0),
+		CPUUserSeconds:           number(r.CPUUserSeconds),
+		CPUSystemSeconds:         number(r.CPUSystemSeconds),
+		CPUSeconds:               number(r.CPUSeconds()),
+		CPUUtilization:           number(r.CPUUtilization()),
+		MemoryChangeBytes:        optBytes(r.MemoryChangeBytes, r.HasMemoryChange),
+		Error:                    optString(errText),
+		LogFile:                  r.Path,
 	}
-	return out
 }
 
 // systemInfo describes the machine of the newest run, from its metadata:
 // Feluda's platform, cpu_count and total_memory_gb (null when the log does
 // not say), then what else the log has about the host and the build.
-func systemInfo(runs []Run) benchlog.Object {
+func systemInfo(runs runList) (benchlog.Object, error) {
 	info := benchlog.Object{{Key: "platform", Value: nil}, {Key: "cpu_count", Value: nil}, {Key: "total_memory_gb", Value: nil}}
-	r := newestRun(runs)
-	if r == nil {
-		return info
+	newest := -1
+	var best, r Run
+	for i := range runs.Len() {
+		runs.at(i, &r, withPath)
+		if newest < 0 || newer(&r, &best) {
+			newest, best = i, r
+		}
 	}
-	md := r.Log.Metadata
+	if newest < 0 {
+		return info, nil
+	}
+	i := -1
+	logs := runs.logs(func(*Run) bool { i++; return i == newest })
+	l, err := logs.next()
+	logs.stop()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", rereadError(best.Path, err), err)
+	}
+	md := l.Metadata
 	if v, ok := md.Get(benchlog.KeyPlatform); ok {
 		info.Set("platform", v)
 	}
@@ -322,8 +430,8 @@ func systemInfo(runs []Run) benchlog.Object {
 			info.Set(key, v)
 		}
 	}
-	info.Set("source_log", r.Path)
-	return info
+	info.Set("source_log", best.Path)
+	return info, nil
 }
 
 // systemLabels names system_info keys in the Markdown report.
@@ -344,18 +452,26 @@ var systemLabels = map[string]string{
 // the system configuration, a table of per-benchmark statistics, a table of
 // the runs, and the failures with their errors.
 func WriteMarkdown(w io.Writer, runs []Run, opts Options) error {
-	runs = sorted(runs)
+	return writeBuffered(w, "writing report", func(b *bufio.Writer) error {
+		return writeMarkdown(b, sortedList(runs), opts)
+	})
+}
+
+func writeMarkdown(b *bufio.Writer, runs runList, opts Options) error {
 	t := totalsOf(runs)
-	var b bytes.Buffer
 	b.WriteString("# Benchmark Report\n\n")
 	if !opts.GeneratedAt.IsZero() {
-		fmt.Fprintf(&b, "Generated: %s\n\n", opts.GeneratedAt.Format(time.RFC3339))
+		fmt.Fprintf(b, "Generated: %s\n\n", opts.GeneratedAt.Format(time.RFC3339))
 	}
-	fmt.Fprintf(&b, "%d log(s): %d successful, %d failed, %d interrupted, %d incomplete.\n\n",
+	fmt.Fprintf(b, "%d log(s): %d successful, %d failed, %d interrupted, %d incomplete.\n\n",
 		t.runs, t.successful, t.failed, t.interrupted, t.incomplete)
 
 	b.WriteString("## System Configuration\n\n| Property | Value |\n|---|---|\n")
-	for _, f := range systemInfo(runs) {
+	info, err := systemInfo(runs)
+	if err != nil {
+		return err
+	}
+	for _, f := range info {
 		label, ok := systemLabels[f.Key]
 		if !ok {
 			label = f.Key
@@ -367,7 +483,7 @@ func WriteMarkdown(w io.Writer, runs []Run, opts Options) error {
 		if f.Key == "source_log" {
 			v = "`" + v + "`"
 		}
-		fmt.Fprintf(&b, "| %s | %s |\n", cell(label), cell(v))
+		fmt.Fprintf(b, "| %s | %s |\n", cell(label), cell(v))
 	}
 
 	stats := benchmarkStats(runs)
@@ -382,7 +498,7 @@ func WriteMarkdown(w io.Writer, runs []Run, opts Options) error {
 		if s.mainPhase != "" {
 			main = s.mainPhase + ": " + human.Duration(s.mainPhaseMean)
 		}
-		fmt.Fprintf(&b, "| %s | %d | %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
+		fmt.Fprintf(b, "| %s | %d | %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
 			cell(s.name), s.runs, percent(s.successRate()), d.n, human.Duration(d.mean), human.Duration(d.stddev),
 			human.Duration(d.minimum), human.Duration(d.median), human.Duration(d.maximum), percent(d.cv),
 			cell(main), human.Duration(s.cpuMean), percent(s.utilMean), human.Bytes(nanIfZero(s.peakMax)), signedBytes(s.memChangeMean))
@@ -391,68 +507,70 @@ func WriteMarkdown(w io.Writer, runs []Run, opts Options) error {
 	if len(notes) > 0 {
 		b.WriteString("\nNotes:\n\n")
 		for _, n := range notes {
-			fmt.Fprintf(&b, "- %s\n", n)
+			fmt.Fprintf(b, "- %s\n", n)
 		}
 	}
 
 	b.WriteString("\n## Runs\n\n")
 	b.WriteString("| Started | Benchmark | Status | Duration | Main phase | MAE | Precision | Peak RSS | CPU time | CPU util | Log |\n")
 	b.WriteString("|---|---|---|--:|---|--:|--:|--:|--:|--:|---|\n")
-	for i := range runs {
-		r := &runs[i]
-		start, ok := r.Log.Metadata.String(benchlog.KeyTimestampStart)
-		if !ok {
-			start = "N/A"
+	var r Run
+	for i := range runs.Len() {
+		runs.at(i, &r, withText|withPath)
+		start := "N/A"
+		if r.info.startIsString {
+			start = r.info.startText
 		}
 		main := "-"
 		if r.MainPhase != "" {
 			main = r.MainPhase + ": " + seconds(r.MainPhaseSeconds)
 		}
 		maeS, prec := "-", "-"
-		if r.Outcome == Success || r.Log.Results.Has(benchlog.KeyMAE) {
+		if r.Outcome == Success || r.info.hasMAE {
 			maeS, prec = mae(r.MAE), precision(r.PrecisionBits)
 		}
 		cpu := "-"
 		if c := r.CPUSeconds(); isFinite(c) {
 			cpu = seconds(c)
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s %s | %s | %s | %s | %s | %s | %s | %s | `%s` |\n",
-			cell(start), cell(r.Name), mark(r.Outcome), cell(statusText(r)), seconds(r.Duration), cell(main),
+		fmt.Fprintf(b, "| %s | %s | %s %s | %s | %s | %s | %s | %s | %s | %s | `%s` |\n",
+			cell(start), cell(r.Name), mark(r.Outcome), cell(statusText(&r)), seconds(r.Duration), cell(main),
 			maeS, prec, human.Bytes(nanIfZero(r.PeakRSSBytes)), cpu, percent(r.CPUUtilization()), cell(r.Path))
 	}
 
-	var failures []*Run
-	for i := range runs {
-		if runs[i].Outcome == Failed || runs[i].Outcome == Interrupted {
-			failures = append(failures, &runs[i])
-		}
-	}
-	if len(failures) > 0 {
+	failed := func(r *Run) bool { return r.Outcome == Failed || r.Outcome == Interrupted }
+	if t.failed+t.interrupted > 0 {
 		b.WriteString("\n## Failures\n")
-		for _, r := range failures {
-			start, _ := r.Log.Metadata.String(benchlog.KeyTimestampStart)
-			fmt.Fprintf(&b, "\n### %s (%s, started %s)\n\nLog: `%s`\n", r.Name, r.Outcome, start, r.Path)
-			for _, ph := range r.Log.Phases {
+		logs := runs.logs(failed)
+		defer logs.stop()
+		for i := range runs.Len() {
+			runs.at(i, &r, withText|withPath)
+			if !failed(&r) {
+				continue
+			}
+			l, err := logs.next()
+			if err != nil {
+				return fmt.Errorf("%s: %w", rereadError(r.Path, err), err)
+			}
+			fmt.Fprintf(b, "\n### %s (%s, started %s)\n\nLog: `%s`\n", r.Name, r.Outcome, r.info.startString(), r.Path)
+			for _, ph := range l.Phases {
 				if st, _ := ph.Fields.String(benchlog.KeyStatus); st != "" && st != "success" {
 					msg, _ := ph.Fields.String(benchlog.KeyError)
 					msg, _, _ = strings.Cut(msg, "\n")
-					fmt.Fprintf(&b, "\nPhase `%s` %s", ph.Name, st)
+					fmt.Fprintf(b, "\nPhase `%s` %s", ph.Name, st)
 					if msg != "" {
-						fmt.Fprintf(&b, ": %s", msg)
+						fmt.Fprintf(b, ": %s", msg)
 					}
 					b.WriteString("\n")
 				}
 			}
-			msg := strings.TrimSpace(r.Log.Error)
+			msg := strings.TrimSpace(l.Error)
 			if msg == "" {
 				msg = "Unknown error"
 			}
 			fence := codeFence(msg)
-			fmt.Fprintf(&b, "\n%stext\n%s\n%s\n", fence, msg, fence)
+			fmt.Fprintf(b, "\n%stext\n%s\n%s\n", fence, msg, fence)
 		}
-	}
-	if _, err := w.Write(b.Bytes()); err != nil {
-		return fmt.Errorf("writing report: %w", err)
 	}
 	return nil
 }

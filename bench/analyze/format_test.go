@@ -1,7 +1,9 @@
 package analyze
 
 import (
+	"fmt"
 	"math"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -66,11 +68,13 @@ func TestStatsNotes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var runs []*Run
+			sb := newStatsBuilder(true)
 			for _, d := range tt.durations {
-				runs = append(runs, run("b", d))
+				sb.add(run("b", d))
 			}
-			s := statsOf("b", runs)
+			stats := sb.stats()
+			assert.Len(t, stats, 1)
+			s := stats[0]
 			assert.Len(t, s.notes, tt.notes, "%q", s.notes)
 		})
 	}
@@ -134,8 +138,56 @@ func TestFormat(t *testing.T) {
 
 func TestPhaseDepthCycle(t *testing.T) {
 	r := newRun("x.json", mustDecode(t, `{"phases": {"a": {"parent": "b"}, "b": {"parent": "a"}, "c": {"parent": "a"}}}`))
-	for _, ph := range r.Log.Phases {
-		assert.LessOrEqual(t, phaseDepth(r.Log.Phases, ph), len(r.Log.Phases), ph.Name)
+	depths := phaseDepths(r.Log.Phases)
+	for i, ph := range r.Log.Phases {
+		assert.LessOrEqual(t, depths[i], len(r.Log.Phases), ph.Name)
+	}
+}
+
+// phaseDepth is the definition of a phase's depth that phaseDepths
+// computes at once for all: how many enclosing phases ph has, following
+// "parent" to the first phase of that name, at most len(phases). Walking
+// the chain for every phase, with a linear Get at every step, is what made
+// a verbose summary of 10,000 nested phases take minutes.
+func phaseDepth(phases benchlog.Phases, ph benchlog.Phase) int {
+	depth := 0
+	for range len(phases) {
+		parent, ok := ph.Fields.String(benchlog.KeyParent)
+		if !ok {
+			break
+		}
+		p, ok := phases.Get(parent)
+		if !ok {
+			break
+		}
+		depth++
+		ph = p
+	}
+	return depth
+}
+
+// TestPhaseDepths checks phaseDepths against phaseDepth on random forests
+// of phases, with loops, duplicate names, missing parents and parents
+// that are not strings.
+func TestPhaseDepths(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for trial := range 500 {
+		n := 1 + rng.IntN(12)
+		phases := make(benchlog.Phases, n)
+		for i := range phases {
+			phases[i].Name = fmt.Sprintf("p%d", rng.IntN(n+1))
+			switch rng.IntN(5) {
+			case 0: // a root
+			case 1:
+				phases[i].Fields = benchlog.Object{{Key: benchlog.KeyParent, Value: 3.0}}
+			default:
+				phases[i].Fields = benchlog.Object{{Key: benchlog.KeyParent, Value: fmt.Sprintf("p%d", rng.IntN(n+1))}}
+			}
+		}
+		got := phaseDepths(phases)
+		for i, ph := range phases {
+			assert.Equal(t, phaseDepth(phases, ph), got[i], "trial %d, phase %d of %v", trial, i, phases)
+		}
 	}
 }
 

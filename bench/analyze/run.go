@@ -111,6 +111,89 @@ type Run struct {
 	// HasMemoryChange is true.
 	MemoryChangeBytes int64
 	HasMemoryChange   bool
+
+	// info is what the summary and the exports show of the log, so that a
+	// Run without its Log (from Summaries) shows the same.
+	info runInfo
+}
+
+// notAvailable is shown for a value the log does not have.
+const notAvailable = "N/A"
+
+// runInfo is what the summary and the exports show of a run's log, beside
+// the figures of Run.
+type runInfo struct {
+	filled bool
+	// model.name, model.architecture, model.dataset and
+	// metadata.timestamp_start as shown: "N/A" when missing or null.
+	model, architecture, dataset, startText string
+	// Whether they are strings (the exports leave out the others).
+	modelIsString, datasetIsString, startIsString bool
+	status                                        string // Log.Status
+	errLine                                       string // the first line of Log.Error, trimmed
+	hasError                                      bool   // Log.Error != ""
+	hasMAE                                        bool   // results has "mae", even null
+}
+
+// infoOf returns what the summary shows of l (nil is an empty log).
+func infoOf(l *benchlog.Log) runInfo {
+	if l == nil {
+		l = &benchlog.Log{}
+	}
+	shown := func(o benchlog.Object, key string) string {
+		if v, ok := o.Get(key); ok && v != nil {
+			return value(v)
+		}
+		return notAvailable
+	}
+	_, modelStr := l.Model.String("name")
+	_, datasetStr := l.Model.String("dataset")
+	_, startStr := l.Metadata.String(benchlog.KeyTimestampStart)
+	return runInfo{
+		filled:          true,
+		model:           shown(l.Model, "name"),
+		architecture:    shown(l.Model, "architecture"),
+		dataset:         shown(l.Model, "dataset"),
+		startText:       shown(l.Metadata, benchlog.KeyTimestampStart),
+		modelIsString:   modelStr,
+		datasetIsString: datasetStr,
+		startIsString:   startStr,
+		status:          l.Status,
+		errLine:         errorLine(l.Error),
+		hasError:        l.Error != "",
+		hasMAE:          l.Results.Has(benchlog.KeyMAE),
+	}
+}
+
+// errorLine returns the first line of an error, trimmed.
+func errorLine(err string) string {
+	line, _, _ := strings.Cut(strings.TrimSpace(err), "\n")
+	return strings.TrimSpace(line)
+}
+
+// modelName returns model.name when it is a string, else "".
+func (i *runInfo) modelName() string {
+	if i.modelIsString {
+		return i.model
+	}
+	return ""
+}
+
+// datasetName returns model.dataset when it is a string, else "".
+func (i *runInfo) datasetName() string {
+	if i.datasetIsString {
+		return i.dataset
+	}
+	return ""
+}
+
+// startString returns metadata.timestamp_start when it is a string, else
+// "".
+func (i *runInfo) startString() string {
+	if i.startIsString {
+		return i.startText
+	}
+	return ""
 }
 
 // CPUSeconds returns the run's CPU time, user plus system.
@@ -125,25 +208,35 @@ func (r *Run) CPUUtilization() float64 {
 	return r.CPUSeconds() / r.CPUWallSeconds
 }
 
-// LoadFiles reads the run logs at files. A file that cannot be read or is
-// not a run log is skipped with a warning on warn naming it and saying why
-// (warn may be nil); the others are loaded. The error is non-nil only when
-// none of a non-empty list of files could be loaded.
+// LoadFiles reads the run logs at files, each decoded in full (Run.Log),
+// several at a time. A file that cannot be read or is not a run log is
+// skipped with a warning on warn naming it and saying why (warn may be
+// nil); the others are loaded. The error is non-nil only when none of a
+// non-empty list of files could be loaded.
 //
-// The runs are returned in the order of files.
+// The runs are returned in the order of files, and the warnings written in
+// that order. LoadSummaries reads the same logs faster and keeps much less
+// of each, for programs that do not need the decoded logs.
 func LoadFiles(files []string, warn io.Writer) ([]Run, error) {
 	if warn == nil {
 		warn = io.Discard
 	}
-	runs := make([]Run, 0, len(files))
-	for _, path := range files {
-		r, err := loadFile(path)
-		if err != nil {
-			fmt.Fprintf(warn, "warning: skipping %s: %v\n", path, err)
+	runs := make([]Run, len(files))
+	errs := make([]error, len(files))
+	parallel(len(files), func(i int) {
+		runs[i], errs[i] = loadFile(files[i])
+	})
+	n := 0
+	for i, path := range files {
+		if errs[i] != nil {
+			fmt.Fprintf(warn, "warning: skipping %s: %v\n", path, errs[i])
 			continue
 		}
-		runs = append(runs, r)
+		runs[n] = runs[i]
+		n++
 	}
+	clear(runs[n:])
+	runs = runs[:n]
 	if len(runs) == 0 && len(files) > 0 {
 		return nil, fmt.Errorf("none of the %d log files could be read", len(files))
 	}
@@ -153,25 +246,76 @@ func LoadFiles(files []string, warn io.Writer) ([]Run, error) {
 var errNotRunLog = errors.New("not a run log: no metadata, phases or status")
 
 func loadFile(path string) (Run, error) {
-	data, err := os.ReadFile(path)
+	var buf []byte
+	data, err := readLog(path, &buf)
 	if err != nil {
-		var pe *fs.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err // the path is already in the warning
-		}
-		return Run{}, fmt.Errorf("reading: %w", err)
+		return Run{}, err
 	}
-	if len(data) == 0 {
-		return Run{}, errors.New("empty file")
-	}
-	l, err := benchlog.Decode(data)
+	l, err := decodeLog(data)
 	if err != nil {
-		return Run{}, fmt.Errorf("invalid run log: %w", err)
-	}
-	if l.Metadata == nil && l.Phases == nil && l.Status == "" {
-		return Run{}, errNotRunLog
+		return Run{}, err
 	}
 	return newRun(path, l), nil
+}
+
+// readLog reads the file at path into *buf, which it grows as needed, and
+// returns its content. The error does not repeat the path.
+func readLog(path string, buf *[]byte) ([]byte, error) {
+	f, err := os.Open(path)
+	if err == nil {
+		var data []byte
+		data, err = readAll(f, buf)
+		if cerr := f.Close(); err == nil && cerr != nil {
+			err = cerr
+		}
+		if err == nil {
+			if len(data) == 0 {
+				return nil, errors.New("empty file")
+			}
+			return data, nil
+		}
+	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err // the path is already in the warning
+	}
+	return nil, fmt.Errorf("reading: %w", err)
+}
+
+// readAll reads f to its end into *buf: unlike os.ReadFile, it reuses the
+// buffer from one file to the next and asks for no stat.
+func readAll(f *os.File, buf *[]byte) ([]byte, error) {
+	b := (*buf)[:0]
+	if cap(b) == 0 {
+		b = make([]byte, 0, 16<<10)
+	}
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		n, err := f.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF || err == nil && n == 0 {
+			*buf = b
+			return b, nil
+		}
+		if err != nil {
+			*buf = b
+			return nil, err
+		}
+	}
+}
+
+// decodeLog decodes a run log in full.
+func decodeLog(data []byte) (*benchlog.Log, error) {
+	l, err := benchlog.Decode(data)
+	if err != nil {
+		return nil, fmt.Errorf("invalid run log: %w", err)
+	}
+	if l.Metadata == nil && l.Phases == nil && l.Status == "" {
+		return nil, errNotRunLog
+	}
+	return l, nil
 }
 
 func newRun(path string, l *benchlog.Log) Run {
@@ -188,6 +332,7 @@ func newRun(path string, l *benchlog.Log) Run {
 		CPUUserSeconds:       nan,
 		CPUSystemSeconds:     nan,
 	}
+	r.info = infoOf(l)
 	r.Name, _ = l.Metadata.String(benchlog.KeyBenchmarkName)
 	if r.Name == "" {
 		r.Name = benchlog.BenchmarkOfFile(filepath.Base(path))
@@ -345,22 +490,4 @@ func boolInt(b bool) int {
 		return 1
 	}
 	return 0
-}
-
-// errorLine returns the first line of the run's error.
-func (r *Run) errorLine() string {
-	line, _, _ := strings.Cut(strings.TrimSpace(r.Log.Error), "\n")
-	return strings.TrimSpace(line)
-}
-
-// newestRun returns the run that started last (by file name when start
-// times are missing), or nil.
-func newestRun(runs []Run) *Run {
-	var best *Run
-	for i := range runs {
-		if best == nil || newer(&runs[i], best) {
-			best = &runs[i]
-		}
-	}
-	return best
 }

@@ -88,82 +88,114 @@ func (b *benchStats) successRate() float64 {
 	return float64(b.successful) / float64(b.runs)
 }
 
-// benchmarkStats groups runs by benchmark, in order of first appearance.
-func benchmarkStats(runs []Run) []benchStats {
-	var order []string
-	byName := map[string][]*Run{}
-	for i := range runs {
-		r := &runs[i]
-		if _, ok := byName[r.Name]; !ok {
-			order = append(order, r.Name)
-		}
-		byName[r.Name] = append(byName[r.Name], r)
+// statsBuilder groups runs by benchmark, in order of first appearance,
+// and sums what their statistics need.
+type statsBuilder struct {
+	// all: every figure (the exports); else the durations only (the
+	// summary's table), which keeps less.
+	all    bool
+	order  []*benchSums
+	byName map[string]*benchSums
+}
+
+// benchSums is what one benchmark's statistics are computed from.
+type benchSums struct {
+	benchStats
+	durations, mains, cpus, utils, mems []float64
+	sameMain                            bool
+}
+
+func newStatsBuilder(all bool) *statsBuilder {
+	return &statsBuilder{all: all, byName: map[string]*benchSums{}}
+}
+
+func (sb *statsBuilder) add(r *Run) {
+	b, ok := sb.byName[r.Name]
+	if !ok {
+		b = &benchSums{benchStats: benchStats{name: r.Name}, sameMain: true}
+		sb.byName[r.Name] = b
+		sb.order = append(sb.order, b)
 	}
-	out := make([]benchStats, 0, len(order))
-	for _, name := range order {
-		out = append(out, statsOf(name, byName[name]))
+	b.runs++
+	switch r.Outcome {
+	case Success:
+		b.successful++
+	case Failed:
+		b.failed++
+	case Interrupted:
+		b.interrupted++
+	default:
+		b.broken++
+	}
+	if r.Outcome != Success {
+		return
+	}
+	if isFinite(r.Duration) {
+		b.durations = append(b.durations, r.Duration)
+	}
+	b.peakMax = max(b.peakMax, r.PeakRSSBytes)
+	if !sb.all {
+		return
+	}
+	if r.MainPhase != "" {
+		if b.mainPhase == "" {
+			b.mainPhase = r.MainPhase
+		}
+		b.sameMain = b.sameMain && r.MainPhase == b.mainPhase
+		if isFinite(r.MainPhaseSeconds) {
+			b.mains = append(b.mains, r.MainPhaseSeconds)
+		}
+	}
+	if c := r.CPUSeconds(); isFinite(c) {
+		b.cpus = append(b.cpus, c)
+	}
+	if u := r.CPUUtilization(); isFinite(u) {
+		b.utils = append(b.utils, u)
+	}
+	if r.HasMemoryChange {
+		b.mems = append(b.mems, float64(r.MemoryChangeBytes))
+	}
+}
+
+// stats returns the statistics of each benchmark, in order of first
+// appearance. The means of summarize do not depend on the order the
+// values came in: it sorts them first.
+func (sb *statsBuilder) stats() []benchStats {
+	out := make([]benchStats, 0, len(sb.order))
+	for _, b := range sb.order {
+		s := b.benchStats
+		s.duration = summarize(b.durations)
+		s.mainPhaseMean = math.NaN()
+		if !b.sameMain || s.mainPhase == "" {
+			s.mainPhase = ""
+		} else {
+			s.mainPhaseMean = summarize(b.mains).mean
+		}
+		s.cpuMean = summarize(b.cpus).mean
+		s.utilMean = summarize(b.utils).mean
+		s.memChangeMean = summarize(b.mems).mean
+
+		if n := s.duration.n; n >= 2 && n < minSamples {
+			s.notes = append(s.notes, fmt.Sprintf("%s: only %d successful runs: too few to judge the spread (want at least %d)", s.name, n, minSamples))
+		}
+		if s.duration.cv > maxCV {
+			s.notes = append(s.notes, fmt.Sprintf("%s: high variance: CV %.1f%% > %.0f%%; the runs may not be comparable (load, frequency scaling?)", s.name, 100*s.duration.cv, 100*maxCV))
+		}
+		out = append(out, s)
 	}
 	return out
 }
 
-func statsOf(name string, runs []*Run) benchStats {
-	b := benchStats{name: name, runs: len(runs)}
-	var durations, mains, cpus, utils, mems []float64
-	mainPhase, sameMain := "", true
-	for _, r := range runs {
-		switch r.Outcome {
-		case Success:
-			b.successful++
-		case Failed:
-			b.failed++
-		case Interrupted:
-			b.interrupted++
-		default:
-			b.broken++
-		}
-		if r.Outcome != Success {
-			continue
-		}
-		if isFinite(r.Duration) {
-			durations = append(durations, r.Duration)
-		}
-		if r.MainPhase != "" {
-			if mainPhase == "" {
-				mainPhase = r.MainPhase
-			}
-			sameMain = sameMain && r.MainPhase == mainPhase
-			if isFinite(r.MainPhaseSeconds) {
-				mains = append(mains, r.MainPhaseSeconds)
-			}
-		}
-		if c := r.CPUSeconds(); isFinite(c) {
-			cpus = append(cpus, c)
-		}
-		if u := r.CPUUtilization(); isFinite(u) {
-			utils = append(utils, u)
-		}
-		if r.HasMemoryChange {
-			mems = append(mems, float64(r.MemoryChangeBytes))
-		}
-		b.peakMax = max(b.peakMax, r.PeakRSSBytes)
+// benchmarkStats returns the statistics of runs, by benchmark, in order
+// of first appearance.
+func benchmarkStats(runs runList) []benchStats {
+	sb := newStatsBuilder(true)
+	var r Run
+	for i := range runs.Len() {
+		runs.at(i, &r, 0)
+		sb.add(&r)
 	}
-	b.duration = summarize(durations)
-	b.mainPhaseMean = math.NaN()
-	if sameMain && mainPhase != "" {
-		b.mainPhase = mainPhase
-		b.mainPhaseMean = summarize(mains).mean
-	}
-	b.cpuMean = summarize(cpus).mean
-	b.utilMean = summarize(utils).mean
-	b.memChangeMean = summarize(mems).mean
-
-	if n := b.duration.n; n >= 2 && n < minSamples {
-		b.notes = append(b.notes, fmt.Sprintf("%s: only %d successful runs: too few to judge the spread (want at least %d)", name, n, minSamples))
-	}
-	if b.duration.cv > maxCV {
-		b.notes = append(b.notes, fmt.Sprintf("%s: high variance: CV %.1f%% > %.0f%%; the runs may not be comparable (load, frequency scaling?)", name, 100*b.duration.cv, 100*maxCV))
-	}
-	return b
+	return sb.stats()
 }
 
 func isFinite(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) }

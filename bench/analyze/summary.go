@@ -1,13 +1,14 @@
 package analyze
 
 import (
-	"bytes"
+	"bufio"
 	"fmt"
 	"io"
 	"math"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/benchtrace/benchtrace/bench/internal/human"
 	"github.com/benchtrace/benchtrace/exporters/benchlog"
@@ -79,43 +80,73 @@ var (
 // its layout, with benchtrace's additions: one block per run in order of
 // start time, then the statistics. Runs are not modified.
 func WriteSummary(w io.Writer, runs []Run, opts Options) error {
-	var b bytes.Buffer
-	writeSummary(&b, sorted(runs), opts)
-	if _, err := w.Write(b.Bytes()); err != nil {
-		return fmt.Errorf("writing summary: %w", err)
-	}
-	return nil
+	return writeBuffered(w, "writing summary", func(b *bufio.Writer) error {
+		return writeSummary(b, sortedList(runs), opts)
+	})
 }
 
-func writeSummary(b *bytes.Buffer, runs []Run, opts Options) {
-	if len(runs) == 0 {
+// writeSummary writes the summary of runs, in one pass over them after a
+// first one for the widths: each run's block, while the totals and the
+// statistics are summed, then those.
+func writeSummary(b *bufio.Writer, runs runList, opts Options) error {
+	n := runs.Len()
+	if n == 0 {
 		b.WriteString("No logs found.\n")
-		return
+		return nil
 	}
-	fmt.Fprintf(b, "%s\nBENCHMARK SUMMARY - %d log(s)\n%s\n\n", banner, len(runs), banner)
+	fmt.Fprintf(b, "%s\nBENCHMARK SUMMARY - %d log(s)\n%s\n\n", banner, n, banner)
 	width := labelWidth
-	for i := range runs {
-		if runs[i].MainPhase != "" {
-			width = max(width, len(mainPhaseLabel(runs[i].MainPhase))+2)
+	var r Run
+	lastMain := ""
+	for i := range n {
+		runs.at(i, &r, 0)
+		if r.MainPhase != "" && r.MainPhase != lastMain {
+			width = max(width, len(mainPhaseLabel(r.MainPhase))+2)
+			lastMain = r.MainPhase
 		}
-		if opts.Verbose && isFinite(runs[i].PreprocessingSeconds) {
+		if opts.Verbose && isFinite(r.PreprocessingSeconds) {
 			width = max(width, len(preprocessingLabel)+2)
 		}
 	}
-	for i := range runs {
-		writeRun(b, &runs[i], opts, width)
-		b.WriteByte('\n')
+	what := uint8(withText)
+	var logs *logStream
+	if opts.Verbose {
+		what |= withPath
+		logs = runs.logs(func(*Run) bool { return true })
+		defer logs.stop()
 	}
-	writeTotals(b, runs, durationFormat{opts.ShortDurations})
-	writeBenchmarkStats(b, benchmarkStats(runs), opts.Warnings)
+	var t totals
+	stats := newStatsBuilder(false)
+	for i := range n {
+		runs.at(i, &r, what)
+		writeRun(b, &r, opts, width)
+		if opts.Verbose {
+			l, err := logs.next()
+			writePhases(b, &r, l, err, durationFormat{opts.ShortDurations})
+		}
+		b.WriteByte('\n')
+		t.add(&r)
+		stats.add(&r)
+	}
+	writeTotals(b, &t, durationFormat{opts.ShortDurations})
+	writeBenchmarkStats(b, stats.stats(), opts.Warnings)
+	return nil
 }
 
 // preprocessingLabel labels timing.preprocessing_total in a verbose summary.
 const preprocessingLabel = "Preprocessing"
 
-// line writes "  Label:      value", the label padded to width.
-func line(b *bytes.Buffer, width int, label, value string) {
-	fmt.Fprintf(b, "  %-*s%s\n", width, label+":", value)
+// line writes "  Label:      value", the label padded to width (in
+// runes, as fmt pads).
+func line(b *bufio.Writer, width int, label, value string) {
+	b.WriteString("  ")
+	b.WriteString(label)
+	b.WriteByte(':')
+	for range width - utf8.RuneCountInString(label) - 1 {
+		b.WriteByte(' ')
+	}
+	b.WriteString(value)
+	b.WriteByte('\n')
 }
 
 func mark(o Outcome) string {
@@ -133,29 +164,30 @@ func mark(o Outcome) string {
 // statusText is the Status line: the status in capitals, and for a run
 // that is not finished, INCOMPLETE with the status the log has.
 func statusText(r *Run) string {
-	if r.Outcome != Incomplete || strings.EqualFold(r.Log.Status, "incomplete") {
+	status := r.info.status
+	if r.Outcome != Incomplete || strings.EqualFold(status, "incomplete") {
 		return strings.ToUpper(r.Outcome.String())
 	}
-	if r.Log.Status == "" {
+	if status == "" {
 		return "INCOMPLETE (no status)"
 	}
-	return "INCOMPLETE (" + r.Log.Status + ")"
+	return "INCOMPLETE (" + status + ")"
 }
 
-func writeRun(b *bytes.Buffer, r *Run, opts Options, labelWidth int) {
-	l := r.Log
+// writeRun writes the block of a run, without the phase breakdown.
+func writeRun(b *bufio.Writer, r *Run, opts Options, labelWidth int) {
 	f := durationFormat{opts.ShortDurations}
-	orNA := func(o benchlog.Object, key string) string {
-		if v, ok := o.Get(key); ok && v != nil {
-			return value(v)
-		}
-		return "N/A"
-	}
-	fmt.Fprintf(b, "%s %s\n%s\n", mark(r.Outcome), strings.ToUpper(r.Name), rule)
-	line(b, labelWidth, "Model", orNA(l.Model, "name")+" ("+orNA(l.Model, "architecture")+")")
-	line(b, labelWidth, "Dataset", orNA(l.Model, "dataset"))
+	in := &r.info
+	b.WriteString(mark(r.Outcome))
+	b.WriteByte(' ')
+	b.WriteString(strings.ToUpper(r.Name))
+	b.WriteByte('\n')
+	b.WriteString(rule)
+	b.WriteByte('\n')
+	line(b, labelWidth, "Model", in.model+" ("+in.architecture+")")
+	line(b, labelWidth, "Dataset", in.dataset)
 	line(b, labelWidth, "Status", statusText(r))
-	line(b, labelWidth, "Started", orNA(l.Metadata, benchlog.KeyTimestampStart))
+	line(b, labelWidth, "Started", in.startText)
 	if r.Outcome == Success || isFinite(r.Duration) {
 		line(b, labelWidth, "Duration", f.total(r.Duration))
 	}
@@ -165,7 +197,7 @@ func writeRun(b *bytes.Buffer, r *Run, opts Options, labelWidth int) {
 	if opts.Verbose && isFinite(r.PreprocessingSeconds) {
 		line(b, labelWidth, preprocessingLabel, f.part(r.PreprocessingSeconds))
 	}
-	if r.Outcome == Success || l.Results.Has(benchlog.KeyMAE) {
+	if r.Outcome == Success || in.hasMAE {
 		line(b, labelWidth, "MAE", mae(r.MAE))
 		line(b, labelWidth, "Precision", precision(r.PrecisionBits))
 	}
@@ -173,13 +205,13 @@ func writeRun(b *bytes.Buffer, r *Run, opts Options, labelWidth int) {
 		line(b, labelWidth, "Peak RSS", human.Bytes(float64(r.PeakRSSBytes)))
 	}
 	if cpu := r.CPUSeconds(); isFinite(cpu) {
-		line(b, labelWidth, "CPU Time", fmt.Sprintf("%s (user %s, sys %s)", f.part(cpu), f.part(r.CPUUserSeconds), f.part(r.CPUSystemSeconds)))
+		line(b, labelWidth, "CPU Time", f.part(cpu)+" (user "+f.part(r.CPUUserSeconds)+", sys "+f.part(r.CPUSystemSeconds)+")")
 		if u := r.CPUUtilization(); isFinite(u) {
 			line(b, labelWidth, "CPU Util", percent(u)+" of one core")
 		}
 	}
 	if r.Outcome != Success && r.Outcome != Incomplete {
-		msg := r.errorLine()
+		msg := in.errLine
 		if msg == "" {
 			msg = "Unknown error"
 		}
@@ -187,7 +219,6 @@ func writeRun(b *bytes.Buffer, r *Run, opts Options, labelWidth int) {
 	}
 	if opts.Verbose {
 		line(b, labelWidth, "Log", r.Path)
-		writePhases(b, l.Phases, f)
 	}
 }
 
@@ -201,20 +232,25 @@ var phaseKeys = map[string]bool{
 	benchlog.KeyGoGCCycles: true,
 }
 
-// writePhases writes the phase breakdown: analyze_logs.py's name, duration
-// and [status], then CPU time, peak RSS, memory change and other keys.
-// Nested phases are indented under their parent.
-func writePhases(b *bytes.Buffer, phases benchlog.Phases, df durationFormat) {
+// writePhases writes the phase breakdown of r, whose log is l (or could
+// not be read again, err): analyze_logs.py's name, duration and [status],
+// then CPU time, peak RSS, memory change and other keys. Nested phases are
+// indented under their parent.
+func writePhases(b *bufio.Writer, r *Run, l *benchlog.Log, err error, df durationFormat) {
 	b.WriteString("\n  Phase Breakdown:\n")
+	if err != nil {
+		fmt.Fprintf(b, "    (%s)\n", rereadError(r.Path, err))
+		return
+	}
+	phases := l.Phases
 	if len(phases) == 0 {
 		b.WriteString("    (no phases)\n")
 		return
 	}
-	names := make([]string, len(phases))
+	depths := phaseDepths(phases)
 	width := 20
 	for i, ph := range phases {
-		names[i] = strings.Repeat("  ", phaseDepth(phases, ph)) + ph.Name
-		width = max(width, len(names[i]))
+		width = max(width, 2*depths[i]+len(ph.Name))
 	}
 	row := func(cols ...string) {
 		s := fmt.Sprintf("    %-*s %9s  %-13s %8s %10s %11s  %s", width, cols[0], cols[1], cols[2], cols[3], cols[4], cols[5], cols[6])
@@ -245,7 +281,7 @@ func writePhases(b *bytes.Buffer, phases benchlog.Phases, df durationFormat) {
 		if v, ok := f.Int(benchlog.KeyMemoryChange); ok {
 			change = signedBytes(float64(v))
 		}
-		row(names[i], dur, "["+status+"]", cpu, peak, change, otherKeys(f))
+		row(strings.Repeat("  ", depths[i])+ph.Name, dur, "["+status+"]", cpu, peak, change, otherKeys(f))
 	}
 }
 
@@ -268,20 +304,56 @@ func otherKeys(f benchlog.Object) string {
 	return strings.Join(parts, " ")
 }
 
-// phaseDepth returns how many enclosing phases ph has, following "parent".
-func phaseDepth(phases benchlog.Phases, ph benchlog.Phase) int {
-	depth := 0
-	for range len(phases) { // at most len(phases) levels: ignores cycles
-		parent, ok := ph.Fields.String(benchlog.KeyParent)
-		if !ok {
-			break
+// phaseDepths returns how many enclosing phases each phase has, following
+// "parent" to the first phase of that name; a chain that loops counts as
+// len(phases) levels. It takes time linear in the number of phases: each
+// phase's depth is found once, from its parent's.
+func phaseDepths(phases benchlog.Phases) []int {
+	n := len(phases)
+	first := make(map[string]int, n)
+	for i := n - 1; i >= 0; i-- {
+		first[phases[i].Name] = i
+	}
+	parent := make([]int, n)
+	for i, ph := range phases {
+		parent[i] = -1
+		if name, ok := ph.Fields.String(benchlog.KeyParent); ok {
+			if j, ok := first[name]; ok {
+				parent[i] = j
+			}
 		}
-		p, ok := phases.Get(parent)
-		if !ok {
-			break
+	}
+	const (
+		unseen = iota
+		onPath
+		done
+	)
+	depth := make([]int, n)
+	state := make([]uint8, n)
+	var path []int
+	for i := range n {
+		// Walk up from i to a phase whose depth is known, a phase
+		// without parent, or a loop; then set the depths on the way
+		// back down.
+		path = path[:0]
+		j := i
+		for j >= 0 && state[j] == unseen {
+			state[j] = onPath
+			path = append(path, j)
+			j = parent[j]
 		}
-		depth++
-		ph = p
+		d := -1 // the depth of j: none, the chain ended
+		switch {
+		case j >= 0 && state[j] == done:
+			d = depth[j]
+		case j >= 0: // back on the path: a loop, endless
+			d = n
+		}
+		for k := len(path) - 1; k >= 0; k-- {
+			d = min(d+1, n)
+			depth[path[k]] = d
+			state[path[k]] = done
+		}
 	}
 	return depth
 }
@@ -293,58 +365,71 @@ type totals struct {
 	time, mainTime, cpu float64
 	mainPhase           string // when all successful runs with one name the same
 	hasMain, hasCPU     bool
+	diffMain            bool // successful runs name different main phases
 	peak                int64
 }
 
-func totalsOf(runs []Run) totals {
-	t := totals{runs: len(runs)}
-	sameMain := true
-	for i := range runs {
-		r := &runs[i]
-		switch r.Outcome {
-		case Success:
-			t.successful++
-		case Failed:
-			t.failed++
-		case Interrupted:
-			t.interrupted++
-		default:
-			t.incomplete++
-		}
-		if r.Outcome != Success {
-			continue
-		}
-		if isFinite(r.Duration) {
-			t.time += r.Duration
-		}
-		if r.MainPhase != "" && isFinite(r.MainPhaseSeconds) {
-			if !t.hasMain {
-				t.mainPhase = r.MainPhase
-			}
-			sameMain = sameMain && r.MainPhase == t.mainPhase
-			t.hasMain = true
-			t.mainTime += r.MainPhaseSeconds
-		}
-		if c := r.CPUSeconds(); isFinite(c) {
-			t.hasCPU = true
-			t.cpu += c
-		}
-		t.peak = max(t.peak, r.PeakRSSBytes)
+// add counts r in, in summary order (the sums depend on it).
+func (t *totals) add(r *Run) {
+	t.runs++
+	switch r.Outcome {
+	case Success:
+		t.successful++
+	case Failed:
+		t.failed++
+	case Interrupted:
+		t.interrupted++
+	default:
+		t.incomplete++
 	}
-	if !sameMain {
-		t.mainPhase = ""
+	if r.Outcome != Success {
+		return
+	}
+	if isFinite(r.Duration) {
+		t.time += r.Duration
+	}
+	if r.MainPhase != "" && isFinite(r.MainPhaseSeconds) {
+		if !t.hasMain {
+			t.mainPhase = r.MainPhase
+		}
+		t.diffMain = t.diffMain || r.MainPhase != t.mainPhase
+		t.hasMain = true
+		t.mainTime += r.MainPhaseSeconds
+	}
+	if c := r.CPUSeconds(); isFinite(c) {
+		t.hasCPU = true
+		t.cpu += c
+	}
+	t.peak = max(t.peak, r.PeakRSSBytes)
+}
+
+// mainPhaseName is the main phase of all the successful runs that have
+// one, or "" when they differ.
+func (t *totals) mainPhaseName() string {
+	if t.diffMain {
+		return ""
+	}
+	return t.mainPhase
+}
+
+// totalsOf returns the totals of runs.
+func totalsOf(runs runList) totals {
+	var t totals
+	var r Run
+	for i := range runs.Len() {
+		runs.at(i, &r, 0)
+		t.add(&r)
 	}
 	return t
 }
 
 // writeTotals writes analyze_logs.py's STATISTICS block. As there, the
 // times are summed over the successful runs.
-func writeTotals(b *bytes.Buffer, runs []Run, f durationFormat) {
-	t := totalsOf(runs)
+func writeTotals(b *bufio.Writer, t *totals, f durationFormat) {
 	fmt.Fprintf(b, "%s\nSTATISTICS\n%s\n", banner, banner)
 	width := statsWidth
 	if t.hasMain {
-		width = max(width, len(mainPhaseTotalLabel(t.mainPhase))+2)
+		width = max(width, len(mainPhaseTotalLabel(t.mainPhaseName()))+2)
 	}
 	stat := func(label, v string) { line(b, width, label, v) }
 	stat("Total benchmarks", strconv.Itoa(t.runs))
@@ -359,7 +444,7 @@ func writeTotals(b *bytes.Buffer, runs []Run, f durationFormat) {
 	if t.successful > 0 {
 		stat("Total time", f.total(t.time))
 		if t.hasMain {
-			stat(mainPhaseTotalLabel(t.mainPhase), f.total(t.mainTime))
+			stat(mainPhaseTotalLabel(t.mainPhaseName()), f.total(t.mainTime))
 		}
 		stat("Avg time/benchmark", f.part(t.time/float64(t.successful)))
 		if t.hasCPU {
@@ -375,7 +460,7 @@ func writeTotals(b *bytes.Buffer, runs []Run, f durationFormat) {
 // writeBenchmarkStats writes the duration statistics of the benchmarks with
 // two or more successful runs, the assumptions they rest on, and the soft
 // findings (to warnings if it is not nil).
-func writeBenchmarkStats(b *bytes.Buffer, stats []benchStats, warnings io.Writer) {
+func writeBenchmarkStats(b *bufio.Writer, stats []benchStats, warnings io.Writer) {
 	var shown []benchStats
 	width := len("Benchmark")
 	for _, s := range stats {

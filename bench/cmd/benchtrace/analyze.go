@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -48,33 +49,37 @@ func analyzeFlags() (*flag.FlagSet, func(context.Context, io.Writer, io.Writer) 
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		files, err := listLogs(*logDir)
-		if err != nil {
+		// The logs are read in parallel and kept as compact summaries;
+		// --verbose and --export read what else they need from the logs
+		// again, in output order.
+		runs, err := analyze.LoadDir(ctx, *logDir, stderr)
+		var pathErr *os.PathError
+		switch {
+		case ctx.Err() != nil:
+			return ctx.Err()
+		case errors.As(err, &pathErr):
 			return err
-		}
-		if len(files) == 0 {
+		case err != nil:
+			return fmt.Errorf("no readable run log in %s: %w", *logDir, err)
+		case runs.Files() == 0:
 			return fmt.Errorf("no run logs (*.json) in %s", *logDir)
 		}
-		runs, err := analyze.LoadFiles(files, stderr)
-		if err != nil {
-			return fmt.Errorf("no readable run log in %s: %w", *logDir, err)
-		}
 		if *benchmark != "" {
-			if runs = analyze.Filter(runs, *benchmark); len(runs) == 0 {
+			if runs = runs.Filter(*benchmark); runs.Len() == 0 {
 				return fmt.Errorf("no logs in %s match --benchmark %q", *logDir, *benchmark)
 			}
 		}
 		if *latest {
-			runs = analyze.Latest(runs)
+			runs = runs.Latest()
 		}
 
 		opts := analyze.Options{Verbose: verbose, Warnings: stderr, GeneratedAt: time.Now()}
 		if export != "" {
-			if err := analyze.Export(string(export), runs, opts); err != nil {
+			if err := runs.Export(string(export), opts); err != nil {
 				return err
 			}
 		}
-		if err := analyze.WriteSummary(stdout, runs, opts); err != nil {
+		if err := runs.WriteSummary(stdout, opts); err != nil {
 			return err
 		}
 		if export != "" {
@@ -98,22 +103,4 @@ func (f *exportFile) Set(name string) error {
 	}
 	*f = exportFile(name)
 	return nil
-}
-
-// listLogs returns the *.json files in dir, sorted by name, leaving out
-// dot-files (such as the writer's temporary files) and directories.
-func listLogs(dir string) ([]string, error) {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return nil, fmt.Errorf("reading log directory: %w", err)
-	}
-	var files []string
-	for _, e := range entries {
-		name := e.Name()
-		if e.IsDir() || strings.HasPrefix(name, ".") || filepath.Ext(name) != ".json" {
-			continue
-		}
-		files = append(files, filepath.Join(dir, name))
-	}
-	return files, nil
 }

@@ -1,0 +1,712 @@
+package analyze
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"math"
+	"strconv"
+
+	"github.com/benchtrace/benchtrace/exporters/benchlog"
+)
+
+// This file is the fast path of loading: a scanner over a run log's bytes
+// that reads only what the summary needs (about twenty values of a few
+// thousand bytes) and checks the syntax of the rest without building it.
+// It allocates nothing for a well-formed log, apart from the strings it is
+// asked to keep.
+//
+// The reference is benchlog.Decode followed by newRun: the scanner gives the
+// same Run for every input that Decode accepts, which
+// TestScanMatchesDecode and FuzzScanMatchesDecode check. Where the two
+// would be costly to keep alike (a key with an escape, a section given
+// twice, a displayed value that is not a string, bytes after the log, any
+// syntax error), the scanner gives up with errSlowPath and the caller
+// decodes the log in full instead: so an unusual log is still read right,
+// and a broken one is reported with Decode's own words.
+
+// errSlowPath says the scanner leaves this log to benchlog.Decode.
+var errSlowPath = errors.New("log needs the full decoder")
+
+// maxScanDepth bounds how deeply nested a value the scanner skips; deeper
+// ones go to the full decoder.
+const maxScanDepth = 512
+
+// Value kinds of a scanned field.
+const (
+	kindAbsent byte = iota
+	kindNull        // null, or Python's NaN, Infinity, -Infinity
+	kindString
+	kindNumber
+	kindOther // a bool, an array or an object
+)
+
+// scannedValue is a value the summary shows or uses.
+type scannedValue struct {
+	kind byte
+	// str is a string's content: a view of the log's bytes, or the
+	// decoded string when it has escapes; for kindOther, the value's JSON.
+	str []byte
+	num float64
+}
+
+// float returns the value as benchlog.Object.Float does.
+func (v *scannedValue) float() (float64, bool) {
+	return v.num, v.kind == kindNumber
+}
+
+// int returns the value as benchlog.Object.Int does.
+func (v *scannedValue) int() (int64, bool) {
+	if v.kind == kindNumber && v.num == math.Trunc(v.num) && math.Abs(v.num) < 1<<63 {
+		return int64(v.num), true
+	}
+	return 0, false
+}
+
+// scanned is what the summary needs from one log. Byte slices point into
+// the log's data (or into the scanner's buffer of decoded strings).
+type scanned struct {
+	hasMetadata, hasPhases bool
+
+	benchmark, start             scannedValue // metadata
+	model, architecture, dataset scannedValue // model
+	mae, precision               scannedValue // results
+	hasMAE                       bool
+	duration, preprocessing      scannedValue // timing
+	mainPhase                    []byte       // <name> of the first timing.<name>_only that is a number
+	mainSeconds                  float64
+	timingPeak                   scannedValue
+	timingUser, timingSys        scannedValue
+	status                       scannedValue
+	errorV                       scannedValue
+
+	// From the phases, as Run.measure derives them.
+	phasePeak            int64
+	memChange            int64
+	hasMemChange, hasCPU bool
+	user, sys, wall      float64
+}
+
+func (s *scanned) reset() {
+	*s = scanned{}
+}
+
+// scanner reads one log.
+type scanner struct {
+	data []byte
+	i    int
+	// strs holds the strings with escapes, decoded.
+	strs []byte
+	// notMain are timing's *_only keys seen whose value is not a number: a
+	// later copy of the key is not the main phase either (Object.Get
+	// returns the first).
+	notMain [][]byte
+}
+
+func (s *scanner) ws() {
+	for s.i < len(s.data) {
+		switch s.data[s.i] {
+		case ' ', '\t', '\n', '\r':
+			s.i++
+		default:
+			return
+		}
+	}
+}
+
+// peek returns the next byte, or 0 at the end.
+func (s *scanner) peek() byte {
+	if s.i < len(s.data) {
+		return s.data[s.i]
+	}
+	return 0
+}
+
+// member starts the next member of an object whose '{' has been read: it
+// reads the separator, the key and the colon, and returns the key (raw: a
+// key with an escape is left to the slow path). ok is false after the
+// closing '}'.
+func (s *scanner) member(first bool) (key []byte, ok bool, err error) {
+	s.ws()
+	c := s.peek()
+	if c == '}' {
+		s.i++
+		return nil, false, nil
+	}
+	if !first {
+		if c != ',' {
+			return nil, false, errSlowPath
+		}
+		s.i++
+		s.ws()
+	}
+	if s.peek() != '"' {
+		return nil, false, errSlowPath
+	}
+	raw, escaped, err := s.rawString()
+	if err != nil || escaped {
+		return nil, false, errSlowPath
+	}
+	s.ws()
+	if s.peek() != ':' {
+		return nil, false, errSlowPath
+	}
+	s.i++
+	s.ws()
+	return raw, true, nil
+}
+
+// rawString reads a string at s.i (the opening quote) and returns its
+// content as written, and whether it has escapes.
+func (s *scanner) rawString() (raw []byte, escaped bool, err error) {
+	start := s.i + 1
+	for i := start; i < len(s.data); i++ {
+		switch c := s.data[i]; {
+		case c == '"':
+			s.i = i + 1
+			return s.data[start:i], escaped, nil
+		case c == '\\':
+			escaped = true
+			i++
+			if i >= len(s.data) {
+				return nil, false, errSlowPath
+			}
+			switch s.data[i] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+			case 'u':
+				if i+4 >= len(s.data) || !isHex(s.data[i+1]) || !isHex(s.data[i+2]) || !isHex(s.data[i+3]) || !isHex(s.data[i+4]) {
+					return nil, false, errSlowPath
+				}
+				i += 4
+			default:
+				return nil, false, errSlowPath
+			}
+		case c < 0x20:
+			return nil, false, errSlowPath
+		}
+	}
+	return nil, false, errSlowPath
+}
+
+func isHex(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
+}
+
+// number reads a number at s.i, checking JSON's grammar, and returns its
+// text.
+func (s *scanner) number() ([]byte, error) {
+	start, d := s.i, s.data
+	i := start
+	if i < len(d) && d[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(d) && d[i] == '0':
+		i++
+	case i < len(d) && d[i] >= '1' && d[i] <= '9':
+		for i++; i < len(d) && d[i] >= '0' && d[i] <= '9'; i++ {
+		}
+	default:
+		return nil, errSlowPath
+	}
+	if i < len(d) && d[i] == '.' {
+		i++
+		if i >= len(d) || d[i] < '0' || d[i] > '9' {
+			return nil, errSlowPath
+		}
+		for ; i < len(d) && d[i] >= '0' && d[i] <= '9'; i++ {
+		}
+	}
+	if i < len(d) && (d[i] == 'e' || d[i] == 'E') {
+		i++
+		if i < len(d) && (d[i] == '+' || d[i] == '-') {
+			i++
+		}
+		if i >= len(d) || d[i] < '0' || d[i] > '9' {
+			return nil, errSlowPath
+		}
+		for ; i < len(d) && d[i] >= '0' && d[i] <= '9'; i++ {
+		}
+	}
+	s.i = i
+	return d[start:i], nil
+}
+
+// literal reads word at s.i.
+func (s *scanner) literal(word string) error {
+	if !bytes.HasPrefix(s.data[s.i:], []byte(word)) {
+		return errSlowPath
+	}
+	s.i += len(word)
+	return nil
+}
+
+// nonFinite reads Python's NaN, Infinity or -Infinity at s.i, if there is
+// one there: benchlog.Decode reads them as null.
+func (s *scanner) nonFinite() bool {
+	for _, w := range []string{"NaN", "Infinity", "-Infinity"} {
+		if bytes.HasPrefix(s.data[s.i:], []byte(w)) {
+			s.i += len(w)
+			return true
+		}
+	}
+	return false
+}
+
+// value reads the value at s.i into v: strings decoded, numbers parsed,
+// others kept as their JSON text.
+func (s *scanner) value(v *scannedValue) error {
+	switch c := s.peek(); {
+	case c == '"':
+		raw, escaped, err := s.rawString()
+		if err != nil {
+			return err
+		}
+		v.kind, v.str = kindString, raw
+		if escaped {
+			v.str, err = s.unescape(raw)
+		}
+		return err
+	case c == 'n':
+		v.kind = kindNull
+		return s.literal("null")
+	case c == 'N' || c == 'I' || c == '-' && s.i+1 < len(s.data) && s.data[s.i+1] == 'I':
+		if !s.nonFinite() {
+			return errSlowPath
+		}
+		v.kind = kindNull
+		return nil
+	case c == '-' || c >= '0' && c <= '9':
+		text, err := s.number()
+		if err != nil {
+			return err
+		}
+		v.kind, v.num = kindNumber, parseNumber(text)
+		return nil
+	}
+	start := s.i
+	if err := s.skip(0); err != nil {
+		return err
+	}
+	v.kind, v.str = kindOther, s.data[start:s.i]
+	return nil
+}
+
+// parseNumber parses a number's text as benchlog.Decode does: out of range
+// is ±Inf or 0, not an error.
+func parseNumber(text []byte) float64 {
+	f, _ := strconv.ParseFloat(string(text), 64)
+	return f
+}
+
+// unescape decodes a string with escapes, as encoding/json does (invalid
+// UTF-8 and lone surrogates become U+FFFD), into s.strs.
+func (s *scanner) unescape(raw []byte) ([]byte, error) {
+	var str string
+	quoted := make([]byte, 0, len(raw)+2)
+	quoted = append(append(append(quoted, '"'), raw...), '"')
+	if err := json.Unmarshal(quoted, &str); err != nil {
+		return nil, errSlowPath
+	}
+	start := len(s.strs)
+	s.strs = append(s.strs, str...)
+	return s.strs[start:len(s.strs):len(s.strs)], nil
+}
+
+// skip reads the value at s.i, checking its syntax.
+func (s *scanner) skip(depth int) error {
+	switch c := s.peek(); {
+	case c == '"':
+		_, _, err := s.rawString()
+		return err
+	case c == '{':
+		if depth >= maxScanDepth {
+			return errSlowPath
+		}
+		s.i++
+		for first := true; ; first = false {
+			_, ok, err := s.member(first)
+			if err != nil || !ok {
+				return err
+			}
+			if err := s.skip(depth + 1); err != nil {
+				return err
+			}
+		}
+	case c == '[':
+		if depth >= maxScanDepth {
+			return errSlowPath
+		}
+		s.i++
+		s.ws()
+		if s.peek() == ']' {
+			s.i++
+			return nil
+		}
+		for {
+			s.ws()
+			if err := s.skip(depth + 1); err != nil {
+				return err
+			}
+			s.ws()
+			switch s.peek() {
+			case ',':
+				s.i++
+			case ']':
+				s.i++
+				return nil
+			default:
+				return errSlowPath
+			}
+		}
+	case c == 't':
+		return s.literal("true")
+	case c == 'f':
+		return s.literal("false")
+	case c == 'n':
+		return s.literal("null")
+	case c == 'N' || c == 'I' || c == '-' && s.i+1 < len(s.data) && s.data[s.i+1] == 'I':
+		if !s.nonFinite() {
+			return errSlowPath
+		}
+		return nil
+	case c == '-' || c >= '0' && c <= '9':
+		_, err := s.number()
+		return err
+	}
+	return errSlowPath
+}
+
+// section starts a top-level section that must be an object or null, as
+// benchlog.Decode wants: it reports whether it is an object (whose '{' it
+// has read).
+func (s *scanner) section() (isObject bool, err error) {
+	switch s.peek() {
+	case '{':
+		s.i++
+		return true, nil
+	case 'n':
+		return false, s.literal("null")
+	case 'N', 'I', '-':
+		if s.nonFinite() {
+			return false, nil
+		}
+	}
+	return false, errSlowPath
+}
+
+// Top-level sections, for finding one given twice.
+const (
+	secMetadata = 1 << iota
+	secModel
+	secPhases
+	secResults
+	secTiming
+	secStatus
+	secError
+)
+
+// scan reads the summary of the log data into out. It returns errSlowPath
+// when the log should be decoded in full instead.
+func (s *scanner) scan(data []byte, out *scanned) error {
+	*s = scanner{data: data, strs: s.strs[:0], notMain: s.notMain[:0]}
+	out.reset()
+	out.duration.kind, out.mainSeconds = kindAbsent, math.NaN()
+	s.ws()
+	if s.peek() != '{' {
+		return errSlowPath
+	}
+	s.i++
+	seen := 0
+	for first := true; ; first = false {
+		key, ok, err := s.member(first)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			break
+		}
+		sec := 0
+		switch string(key) {
+		case "metadata":
+			sec = secMetadata
+		case "model":
+			sec = secModel
+		case "phases":
+			sec = secPhases
+		case "results":
+			sec = secResults
+		case "timing":
+			sec = secTiming
+		case "status":
+			sec = secStatus
+		case "error":
+			sec = secError
+		default:
+			if err := s.skip(0); err != nil {
+				return err
+			}
+			continue
+		}
+		if seen&sec != 0 {
+			return errSlowPath // the last one counts: rare enough for the slow path
+		}
+		seen |= sec
+		switch sec {
+		case secStatus:
+			if err := s.value(&out.status); err != nil {
+				return err
+			}
+			if out.status.kind != kindString && out.status.kind != kindNull {
+				return errSlowPath // an error: Decode says which
+			}
+			continue
+		case secError:
+			if err := s.value(&out.errorV); err != nil {
+				return err
+			}
+			continue
+		}
+		isObj, err := s.section()
+		if err != nil {
+			return err
+		}
+		switch sec {
+		case secMetadata:
+			out.hasMetadata = isObj
+		case secPhases:
+			out.hasPhases = isObj
+		}
+		if !isObj {
+			continue
+		}
+		switch sec {
+		case secMetadata:
+			err = s.fields(map2{"benchmark_name", &out.benchmark, "timestamp_start", &out.start})
+		case secModel:
+			err = s.model(out)
+		case secResults:
+			err = s.results(out)
+		case secTiming:
+			err = s.timing(out)
+		case secPhases:
+			err = s.phases(out)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	s.ws()
+	if s.i != len(s.data) {
+		return errSlowPath // Decode ignores what follows the log; so do we, slowly
+	}
+	return nil
+}
+
+// map2 names two keys of an object and where their values go.
+type map2 struct {
+	k1 string
+	v1 *scannedValue
+	k2 string
+	v2 *scannedValue
+}
+
+// fields reads an object's members (after its '{'), keeping the first
+// value of k1 and of k2 and skipping the others.
+func (s *scanner) fields(m map2) error {
+	for first := true; ; first = false {
+		key, ok, err := s.member(first)
+		if err != nil || !ok {
+			return err
+		}
+		var v *scannedValue
+		switch string(key) {
+		case m.k1:
+			v = m.v1
+		case m.k2:
+			v = m.v2
+		}
+		if v == nil || v.kind != kindAbsent {
+			if err := s.skip(1); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := s.value(v); err != nil {
+			return err
+		}
+	}
+}
+
+func (s *scanner) model(out *scanned) error {
+	for first := true; ; first = false {
+		key, ok, err := s.member(first)
+		if err != nil || !ok {
+			return err
+		}
+		var v *scannedValue
+		switch string(key) {
+		case "name":
+			v = &out.model
+		case "architecture":
+			v = &out.architecture
+		case "dataset":
+			v = &out.dataset
+		}
+		if v == nil || v.kind != kindAbsent {
+			if err := s.skip(1); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := s.value(v); err != nil {
+			return err
+		}
+	}
+}
+
+func (s *scanner) results(out *scanned) error {
+	err := s.fields(map2{benchlog.KeyMAE, &out.mae, benchlog.KeyPrecisionBits, &out.precision})
+	out.hasMAE = out.mae.kind != kindAbsent
+	return err
+}
+
+// numberOrSkip reads a value into v if it is the first of its key,
+// skips it otherwise.
+func (s *scanner) numberOrSkip(v *scannedValue) error {
+	if v.kind != kindAbsent {
+		return s.skip(1)
+	}
+	return s.value(v)
+}
+
+func (s *scanner) timing(out *scanned) error {
+	for first := true; ; first = false {
+		key, ok, err := s.member(first)
+		if err != nil || !ok {
+			return err
+		}
+		switch string(key) {
+		case benchlog.KeyTotalDuration:
+			err = s.numberOrSkip(&out.duration)
+		case benchlog.KeyPreprocessingTotal:
+			err = s.numberOrSkip(&out.preprocessing)
+		case benchlog.KeyPeakRSS:
+			err = s.numberOrSkip(&out.timingPeak)
+		case benchlog.KeyCPUUser:
+			err = s.numberOrSkip(&out.timingUser)
+		case benchlog.KeyCPUSystem:
+			err = s.numberOrSkip(&out.timingSys)
+		default:
+			name, isMain := bytes.CutSuffix(key, []byte(benchlog.MainPhaseSuffix))
+			if !isMain || len(name) == 0 || out.mainPhase != nil {
+				err = s.skip(1)
+				break
+			}
+			var v scannedValue
+			if err = s.value(&v); err != nil {
+				break
+			}
+			if v.kind != kindNumber {
+				s.notMain = append(s.notMain, key)
+				break
+			}
+			if !s.wasNotMain(key) {
+				out.mainPhase, out.mainSeconds = name, v.num
+			}
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+func (s *scanner) wasNotMain(key []byte) bool {
+	for _, k := range s.notMain {
+		if bytes.Equal(k, key) {
+			return true
+		}
+	}
+	return false
+}
+
+// phases reads the phases object (after its '{'): Run.measure's sums, in
+// the same order.
+func (s *scanner) phases(out *scanned) error {
+	for first := true; ; first = false {
+		_, ok, err := s.member(first)
+		if err != nil || !ok {
+			return err
+		}
+		if s.peek() != '{' {
+			// A number or other value: benchlog keeps it as a phase
+			// with a duration or a value only, which measure ignores.
+			if err := s.skip(1); err != nil {
+				return err
+			}
+			continue
+		}
+		s.i++
+		if err := s.phase(out); err != nil {
+			return err
+		}
+	}
+}
+
+// phase reads one phase entry (after its '{').
+func (s *scanner) phase(out *scanned) error {
+	var peak, change, user, sys, dur scannedValue
+	hasParent := false
+	for first := true; ; first = false {
+		key, ok, err := s.member(first)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			break
+		}
+		switch string(key) {
+		case benchlog.KeyParent:
+			hasParent = true
+			err = s.skip(2)
+		case benchlog.KeyPeakRSS:
+			err = s.numberOrSkip(&peak)
+		case benchlog.KeyMemoryChange:
+			err = s.numberOrSkip(&change)
+		case benchlog.KeyCPUUser:
+			err = s.numberOrSkip(&user)
+		case benchlog.KeyCPUSystem:
+			err = s.numberOrSkip(&sys)
+		case benchlog.KeyDuration:
+			err = s.numberOrSkip(&dur)
+		default:
+			err = s.skip(2)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	// As Run.measure.
+	if p, ok := peak.int(); ok && p > out.phasePeak {
+		out.phasePeak = p
+	}
+	if hasParent {
+		return nil
+	}
+	if d, ok := change.int(); ok {
+		out.memChange += d
+		out.hasMemChange = true
+	}
+	u, okU := user.float()
+	sy, okS := sys.float()
+	if !okU && !okS {
+		return nil
+	}
+	out.hasCPU = true
+	out.user += u
+	out.sys += sy
+	if d, ok := dur.float(); ok {
+		out.wall += d
+	}
+	return nil
+}
