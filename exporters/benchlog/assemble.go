@@ -526,7 +526,8 @@ func (a *assembler) phases(spans []*Span) []entry {
 			e.duration = s.End.Sub(s.Start).Seconds()
 		}
 		status, errMsg := a.status(where, s, semconv.PhaseStatus, false)
-		f := Object{{KeyDuration, e.duration}, {KeyStatus, status}}
+		f := make(Object, 0, 8+len(phaseKeys)+len(s.Attributes))
+		f = append(f, Field{KeyDuration, e.duration}, Field{KeyStatus, status})
 		if errMsg != "" {
 			f = append(f, Field{KeyError, errMsg})
 		}
