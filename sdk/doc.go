@@ -10,10 +10,19 @@
 // outside the timed window: before the clock starts and after it stops.
 //
 // By default a JSON log per run is written in process into ./logs, in the
-// format of the original Orion benchmark logger (exporters/benchlog), and is
-// checkpointed as each phase ends so that a killed process loses no finished
-// phase. With an OTLP endpoint the same spans also go to an OpenTelemetry
-// Collector. The attribute keys are defined in package semconv.
+// format of the original Orion benchmark logger (exporters/benchlog). A
+// writer goroutine checkpoints it within a second of each phase's end
+// (WithCheckpointInterval), never inside a phase, so that a killed process
+// loses at most the phases of its last second; Run.End returns once the
+// final log is on disk. With an OTLP endpoint the same spans also go to an
+// OpenTelemetry Collector. The attribute keys are defined in package
+// semconv.
+//
+// Every run is recorded whole: the SDK's tracer provider samples every span
+// and sets no attribute limit, whatever the OTEL_TRACES_SAMPLER and
+// OTEL_*_LIMIT variables say (New warns once about those that are set).
+// After Run.End, a run records nothing more. Signals: NotifyContext (keep
+// the application's own shutdown) or HandleSignals (end the process).
 //
 // A Benchtrace, its runs and their phases are safe for concurrent use: runs
 // may overlap in one process, and a run's phases may run on several
