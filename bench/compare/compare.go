@@ -122,7 +122,8 @@ type Result struct {
 	Rows []Row
 	// Alpha and Confidence are those used.
 	Alpha, Confidence float64
-	// OldRuns and NewRuns count the successful runs of each side.
+	// OldRuns and NewRuns count the successful runs of each side
+	// (warmup runs, marked metadata.warmup, left out).
 	OldRuns, NewRuns int
 	// OnlyOld and OnlyNew name the rows present on one side only
 	// ("gemm/inference duration"), which are not compared.
@@ -165,7 +166,7 @@ func Compare(old, new []analyze.Run, opts Options) *Result {
 func successes(runs []analyze.Run) int {
 	n := 0
 	for i := range runs {
-		if runs[i].Outcome == analyze.Success {
+		if measured(&runs[i]) {
 			n++
 		}
 	}

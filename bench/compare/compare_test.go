@@ -245,3 +245,20 @@ func TestCSV(t *testing.T) {
 	assert.Equal(t, []string{"int8_gemm_quantized", "", "duration", "sec", "higher"}, records[1][:5])
 	assert.Equal(t, "6", records[1][8])
 }
+
+// TestWarmupLeftOut checks that runs marked metadata.warmup (warmups that
+// reached a log through a collector) do not count.
+func TestWarmupLeftOut(t *testing.T) {
+	bench := fakelogs.Default()[2:]
+	old := fixture(t, fakelogs.Set{Benchmarks: bench, Runs: 6, Seed: 1})
+	newer := append(fixture(t, fakelogs.Set{Benchmarks: bench, Runs: 6, Seed: 2}),
+		fixture(t, fakelogs.Set{Benchmarks: bench, Runs: 6, Seed: 3, Warmup: true, Changes: []fakelogs.Change{
+			{Benchmark: "int8_gemm_quantized", Phase: "inference", Measure: "duration", Factor: 3},
+		}})...)
+	res := compare.Compare(old, newer, compare.Options{Alpha: 1e-3})
+	assert.Equal(t, 6, res.NewRuns)
+	assert.Empty(t, res.Regressions())
+	for _, r := range res.Rows {
+		assert.Equal(t, 6, r.New.N, label(r))
+	}
+}

@@ -172,14 +172,28 @@ func (s *samples) add(k key, v float64) {
 	s.values[k] = append(vs, v)
 }
 
-// collect gathers the values of every measure of the successful runs.
+// warmupKey is metadata.warmup, true in a warmup run that reached a log
+// (benchtrace run --warmup writes none itself).
+const warmupKey = "warmup"
+
+// measured reports whether r counts: a successful run, not a warmup.
+func measured(r *analyze.Run) bool {
+	if r.Outcome != analyze.Success {
+		return false
+	}
+	w, _ := r.Log.Metadata.Bool(warmupKey)
+	return !w
+}
+
+// collect gathers the values of every measure of the successful runs that
+// are not warmups.
 // A phase that did not succeed is left out, as are values that are
 // missing, NaN or infinite (an exact result's precision_bits).
 func collect(runs []analyze.Run) *samples {
 	s := &samples{values: map[key][]float64{}}
 	for i := range runs {
 		r := &runs[i]
-		if r.Outcome != analyze.Success {
+		if !measured(r) {
 			continue
 		}
 		run := func(measure string, v float64) { s.add(key{r.Name, "", measure}, v) }

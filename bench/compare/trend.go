@@ -119,7 +119,7 @@ func Trend(runs []analyze.Run, topts TrendOptions) *TrendResult {
 	if by == ByAuto {
 		by = ByCommit
 		for i := range runs {
-			if runs[i].Outcome == analyze.Success && commitOf(&runs[i]) == "" {
+			if measured(&runs[i]) && commitOf(&runs[i]) == "" {
 				by = ByDay
 				break
 			}
@@ -136,7 +136,7 @@ func Trend(runs []analyze.Run, topts TrendOptions) *TrendResult {
 	var order []*group
 	for i := range runs {
 		r := &runs[i]
-		if r.Outcome != analyze.Success {
+		if !measured(r) {
 			continue
 		}
 		var k string

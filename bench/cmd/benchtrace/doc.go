@@ -17,7 +17,7 @@
 //
 // # Run
 //
-//	benchtrace run [--log-dir DIR] [--only REGEXP] [--repeat N] [--size default|small] [--otlp-endpoint HOST:PORT] [--list]
+//	benchtrace run [--log-dir DIR] [--only REGEXP] [--repeat N] [--warmup N] [--size default|small] [--otlp-endpoint HOST:PORT] [--list]
 //
 // Run runs the example benchmarks whose name matches REGEXP (all of them by
 // default), each N times (default 1), one trace per run and one span per
@@ -31,6 +31,15 @@
 // size, and the architecture and batch size are those that ran. --list
 // lists the benchmarks REGEXP selects, and runs nothing. With
 // --otlp-endpoint the spans also go to an OpenTelemetry Collector.
+//
+// --warmup N first runs each benchmark N times (default 0) unmeasured,
+// before its measured runs, to warm caches, the page cache and the CPU's
+// frequency: a warmup run prints one line, is not logged and is not sent
+// to --otlp-endpoint, so analyze and compare never count it. (The SDK
+// also exports to OTEL_EXPORTER_OTLP_ENDPOINT when the environment sets
+// it; there a warmup run carries metadata.warmup true, which compare
+// leaves out.) Comparing runs takes several of them: --repeat 10 gives
+// compare enough for a verdict and an interval.
 //
 // SIGINT or SIGTERM ends the open run with status "interrupted" and writes
 // its log; run then starts no further run, prints the summary of the runs

@@ -15,7 +15,7 @@ import (
 var runCmd = command{
 	name:     "run",
 	summary:  "run the bundled example benchmarks and write their logs",
-	synopsis: "benchtrace run [--log-dir DIR] [--only REGEXP] [--repeat N] [--size default|small] [--otlp-endpoint HOST:PORT] [--list]",
+	synopsis: "benchtrace run [--log-dir DIR] [--only REGEXP] [--repeat N] [--warmup N] [--size default|small] [--otlp-endpoint HOST:PORT] [--list]",
 	flags:    runFlags,
 }
 
@@ -26,6 +26,7 @@ func runFlags() (*flag.FlagSet, func(context.Context, io.Writer, io.Writer) erro
 	fs.StringVar(&cfg.LogDir, "logs", sdk.DefaultLogDir, "alias of --log-dir `DIR`")
 	only := fs.String("only", "", "run only the benchmarks whose name matches `REGEXP`")
 	fs.IntVar(&cfg.Repeat, "repeat", 1, "run each benchmark `N` times")
+	fs.IntVar(&cfg.Warmup, "warmup", 0, "first run each benchmark `N` times unmeasured (not logged)")
 	fs.Var(&cfg.Size, "size", "problem `SIZE`: default, or small for a quick check")
 	fs.StringVar(&cfg.OTLPEndpoint, "otlp-endpoint", "", "also send the spans over OTLP/gRPC to `HOST:PORT` (a collector)")
 	list := fs.Bool("list", false, "list the benchmarks that --only selects, and exit")
@@ -33,6 +34,9 @@ func runFlags() (*flag.FlagSet, func(context.Context, io.Writer, io.Writer) erro
 	return fs, func(ctx context.Context, stdout, stderr io.Writer) error {
 		if cfg.Repeat < 1 {
 			return usagef("--repeat must be at least 1, got %d", cfg.Repeat)
+		}
+		if cfg.Warmup < 0 {
+			return usagef("--warmup must be at least 0, got %d", cfg.Warmup)
 		}
 		re, err := regexp.Compile(*only)
 		if err != nil {

@@ -70,6 +70,8 @@ type Set struct {
 	// Python writes the logs in the shape the Orion Python logger wrote:
 	// no run_id, timestamps without an offset, only durations per phase.
 	Python bool
+	// Warmup marks every log as a warmup run's (metadata.warmup true).
+	Warmup bool
 	// Noise is the relative standard deviation of every measure
 	// (default 0.02).
 	Noise float64
@@ -153,9 +155,11 @@ func (s *Set) factor(bench, phase, measure string) float64 {
 	return f
 }
 
-// draw returns center·factor·(1 + noise·N(0,1)).
+// draw returns center·factor·(1 + noise·N(0,1)). The conversions keep
+// the compiler from fusing a multiply and an add, so that the logs are the
+// same on every architecture.
 func (s *Set) draw(rng *rand.Rand, center, factor float64) float64 {
-	return center * factor * (1 + s.Noise*rng.NormFloat64())
+	return center * factor * (1 + float64(s.Noise*rng.NormFloat64()))
 }
 
 func (s *Set) log(rng *rand.Rand, b Benchmark, start time.Time, i int) (*benchlog.Log, time.Time) {
@@ -181,6 +185,9 @@ func (s *Set) log(rng *rand.Rand, b Benchmark, start time.Time, i int) (*benchlo
 	if s.Commit != "" {
 		l.Metadata.Set(benchlog.KeyGitCommit, s.Commit)
 	}
+	if s.Warmup {
+		l.Metadata.Set("warmup", true)
+	}
 	l.Model.Set("name", b.Name)
 
 	t := start
@@ -197,7 +204,7 @@ func (s *Set) log(rng *rand.Rand, b Benchmark, start time.Time, i int) (*benchlo
 			pk := math.Round(s.draw(rng, p.PeakRSS, f("peak_rss"))/4096) * 4096
 			// Memory change: an absolute noise of 2% of the phase's
 			// peak, so that a change of 0 is noisy too.
-			mc := p.MemChange*f("memory_change") + s.Noise*p.PeakRSS*rng.NormFloat64()
+			mc := float64(p.MemChange*f("memory_change")) + float64(s.Noise*p.PeakRSS*rng.NormFloat64())
 			fields.Set(benchlog.KeyStartTime, ts(t))
 			fields.Set(benchlog.KeyCPUUser, round9(0.9*c))
 			fields.Set(benchlog.KeyCPUSystem, round9(0.1*c))

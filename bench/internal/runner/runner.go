@@ -8,12 +8,14 @@ import (
 	"os"
 	"time"
 
+	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/benchtrace/benchtrace/bench/analyze"
 	"github.com/benchtrace/benchtrace/bench/internal/examples"
 	"github.com/benchtrace/benchtrace/exporters/benchlog"
 	"github.com/benchtrace/benchtrace/sdk"
+	"github.com/benchtrace/benchtrace/sdk/semconv"
 )
 
 // Config says what Run runs and where its logs go.
@@ -22,6 +24,12 @@ type Config struct {
 	Benchmarks []examples.Benchmark
 	// Repeat is how many times each benchmark runs; at least 1.
 	Repeat int
+	// Warmup is how many times each benchmark runs before its measured
+	// runs, unmeasured: a warmup run is neither logged nor sent to
+	// OTLPEndpoint, so analyze and compare never see it. (An SDK told by
+	// OTEL_EXPORTER_OTLP_ENDPOINT to export does export it, with
+	// metadata.warmup true, which compare leaves out.)
+	Warmup int
 	// Size is the problem size of every run.
 	Size examples.Size
 	// LogDir is where the JSON run logs go; "" for sdk.DefaultLogDir.
@@ -30,6 +38,10 @@ type Config struct {
 	// this HOST:PORT.
 	OTLPEndpoint string
 }
+
+// WarmupKey is the metadata key (metadata.warmup) of a warmup run, true,
+// in the spans that reach a collector.
+const WarmupKey = "warmup"
 
 // shutdownTimeout bounds the flush of the logs and spans at the end.
 const shutdownTimeout = 10 * time.Second
@@ -54,6 +66,9 @@ func Run(ctx context.Context, stdout, stderr io.Writer, cfg Config) error {
 	if cfg.Repeat < 1 {
 		return fmt.Errorf("repeat must be at least 1, got %d", cfg.Repeat)
 	}
+	if cfg.Warmup < 0 {
+		return fmt.Errorf("warmup must be at least 0, got %d", cfg.Warmup)
+	}
 	opts := []sdk.Option{
 		sdk.WithSpanProcessor(&progress{w: stdout, terminal: isTerminal(stdout), depth: map[trace.SpanID]int{}}),
 		sdk.WithErrorHandler(func(err error) { fmt.Fprintln(stderr, "warning:", err) }),
@@ -70,12 +85,34 @@ func Run(ctx context.Context, stdout, stderr io.Writer, cfg Config) error {
 	}
 	runCtx, stop := bt.NotifyContext(ctx)
 	defer stop()
+	var warm *sdk.Benchtrace
+	if cfg.Warmup > 0 {
+		// Warmup runs go through an SDK of their own that writes no log.
+		warm, err = sdk.New(ctx, sdk.WithoutLogs(),
+			sdk.WithErrorHandler(func(err error) { fmt.Fprintln(stderr, "warning: warmup:", err) }))
+		if err != nil {
+			return err
+		}
+	}
 
 	var runIDs []string
 	failed := 0
 	total, n := len(cfg.Benchmarks)*cfg.Repeat, 0
 runs:
 	for _, b := range cfg.Benchmarks {
+		for i := range cfg.Warmup {
+			if runCtx.Err() != nil {
+				break runs
+			}
+			fmt.Fprintf(stdout, "▷ %s (warmup %d/%d, not logged)\n", b.Name, i+1, cfg.Warmup)
+			run := warm.Start(runCtx, b.Name, append(b.Options(cfg.Size),
+				sdk.WithRunAttributes(attribute.Bool(semconv.MetadataPrefix+WarmupKey, true)))...)
+			err := b.Run(run.Context(), run, cfg.Size)
+			if err != nil && runCtx.Err() == nil {
+				fmt.Fprintf(stdout, "  ✗ %s warmup failed: %v\n", b.Name, err)
+			}
+			run.End(err)
+		}
 		for range cfg.Repeat {
 			if runCtx.Err() != nil {
 				break runs
@@ -102,6 +139,9 @@ runs:
 	// ctx's values but not its cancellation, and has a deadline of its own.
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownTimeout)
 	err = bt.Shutdown(sctx)
+	if warm != nil {
+		err = errors.Join(err, warm.Shutdown(sctx))
+	}
 	cancel()
 	if err != nil {
 		fmt.Fprintln(stderr, "warning: flushing spans:", err)

@@ -3,9 +3,11 @@ package runner
 import (
 	"bytes"
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -95,4 +97,28 @@ func TestRunCancelled(t *testing.T) {
 	})
 	assert.ErrorIs(t, err, context.Canceled)
 	assert.NotContains(t, stdout.String(), "▶", "no run starts")
+}
+
+// TestRunWarmup checks that warmup runs come before the measured ones and
+// are not logged.
+func TestRunWarmup(t *testing.T) {
+	dir := t.TempDir()
+	var stdout, stderr bytes.Buffer
+	err := Run(context.Background(), &stdout, &stderr, Config{
+		Benchmarks: selected(t, "gemm"), Repeat: 1, Warmup: 2, Size: examples.Small, LogDir: dir,
+	})
+	require.NoError(t, err, stderr.String())
+	files, err := filepath.Glob(filepath.Join(dir, "*.json"))
+	require.NoError(t, err)
+	assert.Len(t, files, 1, "the warmup runs are not logged")
+	out := stdout.String()
+	w1 := strings.Index(out, "▷ int8_gemm_quantized (warmup 1/2, not logged)")
+	w2 := strings.Index(out, "▷ int8_gemm_quantized (warmup 2/2, not logged)")
+	m := strings.Index(out, "▶ int8_gemm_quantized (1/1)")
+	require.True(t, w1 >= 0 && w2 > w1 && m > w2, out)
+	assert.Contains(t, out, "BENCHMARK SUMMARY - 1 log(s)")
+	assert.Empty(t, stderr.String())
+
+	err = Run(context.Background(), io.Discard, io.Discard, Config{Benchmarks: selected(t, "gemm"), Repeat: 1, Warmup: -1, LogDir: dir})
+	assert.ErrorContains(t, err, "warmup must be at least 0")
 }
