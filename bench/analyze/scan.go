@@ -6,6 +6,7 @@ import (
 	"errors"
 	"math"
 	"strconv"
+	"unicode/utf8"
 
 	"github.com/benchtrace/benchtrace/exporters/benchlog"
 )
@@ -143,8 +144,8 @@ func (s *scanner) member(first bool) (key []byte, ok bool, err error) {
 	if s.peek() != '"' {
 		return nil, false, errSlowPath
 	}
-	raw, escaped, err := s.rawString()
-	if err != nil || escaped {
+	raw, plain, err := s.rawString()
+	if err != nil || !plain {
 		return nil, false, errSlowPath
 	}
 	s.ws()
@@ -157,14 +158,19 @@ func (s *scanner) member(first bool) (key []byte, ok bool, err error) {
 }
 
 // rawString reads a string at s.i (the opening quote) and returns its
-// content as written, and whether it has escapes.
-func (s *scanner) rawString() (raw []byte, escaped bool, err error) {
+// content as written, and whether that is the string: without escapes,
+// and valid UTF-8 (encoding/json replaces invalid bytes with U+FFFD).
+func (s *scanner) rawString() (raw []byte, plain bool, err error) {
 	start := s.i + 1
+	escaped, high := false, false
 	for i := start; i < len(s.data); i++ {
 		switch c := s.data[i]; {
 		case c == '"':
 			s.i = i + 1
-			return s.data[start:i], escaped, nil
+			raw = s.data[start:i]
+			return raw, !escaped && (!high || utf8.Valid(raw)), nil
+		case c >= 0x80:
+			high = true
 		case c == '\\':
 			escaped = true
 			i++
@@ -258,12 +264,12 @@ func (s *scanner) nonFinite() bool {
 func (s *scanner) value(v *scannedValue) error {
 	switch c := s.peek(); {
 	case c == '"':
-		raw, escaped, err := s.rawString()
+		raw, plain, err := s.rawString()
 		if err != nil {
 			return err
 		}
 		v.kind, v.str = kindString, raw
-		if escaped {
+		if !plain {
 			v.str, err = s.unescape(raw)
 		}
 		return err
@@ -299,7 +305,7 @@ func parseNumber(text []byte) float64 {
 	return f
 }
 
-// unescape decodes a string with escapes, as encoding/json does (invalid
+// unescape decodes a string with escapes or invalid UTF-8, as encoding/json does (invalid
 // UTF-8 and lone surrogates become U+FFFD), into s.strs.
 func (s *scanner) unescape(raw []byte) ([]byte, error) {
 	var str string
