@@ -1,6 +1,8 @@
 package benchlog
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -52,14 +54,20 @@ func SafeName(benchmark string) string {
 // ParseFileName splits the name of a log file,
 // "{benchmark}_{YYYYMMDD_HHMMSS}.json" or, for the second and later runs
 // started in the same second, "{benchmark}_{YYYYMMDD_HHMMSS}_{N}.json", into
-// its base (what FileBase returns) and N (1 for the first). ok is false for
-// any other name. The benchmark part is the safe name, as SafeName made it.
+// its base (what FileBase returns) and N (1 for the first). A log named after
+// its run because the numbered names ran out (see Dir.CreateRun),
+// "{benchmark}_{YYYYMMDD_HHMMSS}_{32 hex digits}.json", gives N = 0. ok is
+// false for any other name. The benchmark part is the safe name, as SafeName
+// made it.
 func ParseFileName(file string) (base string, n int, ok bool) {
 	stem, ok := strings.CutSuffix(file, ".json")
 	if !ok {
 		return "", 0, false
 	}
 	n = 1
+	if i := len(stem) - idSuffixLen; i > 0 && stem[i] == '_' && isLowerHex(stem[i+1:]) && hasTimestampSuffix(stem[:i]) {
+		return stem[:i], 0, true
+	}
 	// A "_N" suffix follows a full timestamp; without one, stem ends in it.
 	if i := strings.LastIndexByte(stem, '_'); i >= 0 && !hasTimestampSuffix(stem) {
 		v, err := strconv.Atoi(stem[i+1:])
@@ -76,6 +84,18 @@ func ParseFileName(file string) (base string, n int, ok bool) {
 
 // timestampSuffixLen is the length of "_YYYYMMDD_HHMMSS".
 const timestampSuffixLen = len("_20060102_150405")
+
+// idSuffixLen is the length of "_" and a run ID (32 hex digits).
+const idSuffixLen = 1 + 32
+
+func isLowerHex(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	return len(s) > 0
+}
 
 // hasTimestampSuffix reports whether s ends in "_YYYYMMDD_HHMMSS" after at
 // least one byte of benchmark name.
@@ -178,19 +198,44 @@ func OpenDir(path string) (*Dir, error) {
 // Path returns the directory's absolute path.
 func (d *Dir) Path() string { return d.path }
 
+// maxNumbered is how many numbered names ("", "_2" … "_32") Create tries
+// before it names the log after its run: beyond a few runs a second the
+// numbered names would cost a link attempt each, for every run.
+const maxNumbered = 32
+
 // Create writes data as a new log named from benchmark and start, and returns
 // its path. It never replaces an existing file: when the name is taken (two
-// runs started in the same second), it adds "_2", "_3", … before ".json".
+// runs started in the same second), it adds "_2", "_3", … "_32" before
+// ".json", and after those a random 32-hex-digit suffix (see CreateRun).
 func (d *Dir) Create(benchmark string, start time.Time, data []byte) (string, error) {
+	return d.CreateRun(benchmark, start, "", data)
+}
+
+// CreateRun is Create for the run runID (32 lowercase hex digits, the trace
+// ID): when the numbered names are taken, the log is named
+// "{benchmark}_{YYYYMMDD_HHMMSS}_{runID}.json", which no other run can take.
+// An empty or malformed runID gives a random suffix instead.
+func (d *Dir) CreateRun(benchmark string, start time.Time, runID string, data []byte) (string, error) {
 	base := FileBase(benchmark, start)
 	tmp, err := d.writeTemp(data)
 	if err != nil {
 		return "", err
 	}
 	defer os.Remove(tmp)
-	for n := 1; n < 10000; n++ {
+	for n := 1; n <= maxNumbered+2; n++ {
 		name := base + ".json"
-		if n > 1 {
+		switch {
+		case n > maxNumbered:
+			// A name that cannot collide: the run's, or a random one (a
+			// second try if the run's was taken by an earlier log of it).
+			id := runID
+			if len(id) != 32 || !isLowerHex(id) || n > maxNumbered+1 {
+				var b [16]byte
+				_, _ = rand.Read(b[:])
+				id = hex.EncodeToString(b[:])
+			}
+			name = base + "_" + id + ".json"
+		case n > 1:
 			name = base + "_" + strconv.Itoa(n) + ".json"
 		}
 		path := filepath.Join(d.path, name)
@@ -217,6 +262,31 @@ func (d *Dir) Create(benchmark string, start time.Time, data []byte) (string, er
 		return path, nil
 	}
 	return "", fmt.Errorf("creating run log %q: too many logs with that name", base)
+}
+
+// RemoveStaleTemps removes the temporary files of writes (".benchlog-*.tmp")
+// last modified more than olderThan ago: what a process killed in the middle
+// of a write leaves behind. It returns how many it removed. Call it at start,
+// with olderThan long enough for another process's write in progress.
+func (d *Dir) RemoveStaleTemps(olderThan time.Duration) (int, error) {
+	matches, err := filepath.Glob(filepath.Join(d.path, ".benchlog-*.tmp"))
+	if err != nil {
+		return 0, fmt.Errorf("finding temporary files in %q: %w", d.path, err)
+	}
+	removed := 0
+	var errs []error
+	for _, m := range matches {
+		info, err := os.Lstat(m)
+		if err != nil || !info.Mode().IsRegular() || time.Since(info.ModTime()) < olderThan {
+			continue
+		}
+		if err := os.Remove(m); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			errs = append(errs, err)
+			continue
+		}
+		removed++
+	}
+	return removed, errors.Join(errs...)
 }
 
 // Replace atomically replaces the log at path, which Create returned, with

@@ -1,6 +1,7 @@
 package benchlog
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -101,6 +102,10 @@ func TestParseFileName(t *testing.T) {
 		{"resnet_20250109_123456.json", "resnet_20250109_123456", 1, true, "resnet"},
 		{"resnet_20250109_123456_2.json", "resnet_20250109_123456", 2, true, "resnet"},
 		{"a_b_c_20250109_123456_17.json", "a_b_c_20250109_123456", 17, true, "a_b_c"},
+		// Named after its run once the numbered names ran out (CreateRun).
+		{"resnet_20250109_123456_4bf92f3577b34da6a3ce929d0e0e4736.json", "resnet_20250109_123456", 0, true, "resnet"},
+		{"resnet_20250109_123456_4BF92F3577B34DA6A3CE929D0E0E4736.json", "", 0, false, "resnet_20250109_123456_4BF92F3577B34DA6A3CE929D0E0E4736"},
+		{"resnet_4bf92f3577b34da6a3ce929d0e0e4736.json", "", 0, false, "resnet_4bf92f3577b34da6a3ce929d0e0e4736"},
 		{"resnet_20250109_123456_1.json", "", 0, false, "resnet_20250109_123456_1"},
 		{"resnet_20250109_123456_02.json", "", 0, false, "resnet_20250109_123456_02"},
 		{"resnet_20250109_123456_x.json", "", 0, false, "resnet_20250109_123456_x"},
@@ -155,4 +160,66 @@ func TestFindRuns(t *testing.T) {
 	got, err = FindRuns(d.Path(), FileBase("other", start), "aaaa")
 	require.NoError(t, err)
 	assert.Empty(t, got)
+}
+
+// More runs of one benchmark in one second than numbered names: each later
+// log is named after its run, and creating them stays cheap (the old code
+// tried every number up to 9,999 for each, and then failed).
+func TestCreateRunFallsBackToRunID(t *testing.T) {
+	d, err := OpenDir(t.TempDir())
+	require.NoError(t, err)
+	start := time.Date(2025, 1, 9, 12, 34, 56, 0, time.UTC)
+	const runs = maxNumbered + 200
+	seen := map[string]bool{}
+	began := time.Now()
+	for i := range runs {
+		id := fmt.Sprintf("%032x", i+1)
+		path, err := d.CreateRun("resnet", start, id, []byte(id))
+		require.NoError(t, err, "run %d", i)
+		require.False(t, seen[path], "two runs in %s", path)
+		seen[path] = true
+		base, n, ok := ParseFileName(filepath.Base(path))
+		require.True(t, ok, path)
+		assert.Equal(t, "resnet_20250109_123456", base)
+		if i >= maxNumbered {
+			assert.Equal(t, 0, n, path)
+			assert.Equal(t, "resnet_20250109_123456_"+id+".json", filepath.Base(path))
+		}
+		data, err := os.ReadFile(path)
+		require.NoError(t, err)
+		assert.Equal(t, id, string(data))
+	}
+	t.Logf("%d logs of one name and second in %s", runs, time.Since(began))
+	// The run's name taken already (an earlier log of the same run): a
+	// random one, never an overwrite.
+	id := fmt.Sprintf("%032x", maxNumbered+1)
+	path, err := d.CreateRun("resnet", start, id, []byte("again"))
+	require.NoError(t, err)
+	assert.False(t, seen[path])
+	// Create, without a run ID, also goes on past the numbered names.
+	path, err = d.Create("resnet", start, []byte("anonymous"))
+	require.NoError(t, err)
+	_, n, ok := ParseFileName(filepath.Base(path))
+	assert.True(t, ok)
+	assert.Equal(t, 0, n)
+}
+
+func TestRemoveStaleTemps(t *testing.T) {
+	d, err := OpenDir(t.TempDir())
+	require.NoError(t, err)
+	old := filepath.Join(d.Path(), ".benchlog-123.tmp")
+	fresh := filepath.Join(d.Path(), ".benchlog-456.tmp")
+	keep := filepath.Join(d.Path(), "resnet_20250109_123456.json")
+	for _, p := range []string{old, fresh, keep} {
+		require.NoError(t, os.WriteFile(p, []byte("x"), 0o644))
+	}
+	hourAgo := time.Now().Add(-time.Hour)
+	require.NoError(t, os.Chtimes(old, hourAgo, hourAgo))
+	require.NoError(t, os.Chtimes(keep, hourAgo, hourAgo))
+	n, err := d.RemoveStaleTemps(time.Minute)
+	require.NoError(t, err)
+	assert.Equal(t, 1, n)
+	assert.NoFileExists(t, old)
+	assert.FileExists(t, fresh, "a write in progress elsewhere is left alone")
+	assert.FileExists(t, keep)
 }
