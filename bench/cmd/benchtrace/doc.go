@@ -10,6 +10,7 @@
 //	run      run the bundled example benchmarks and write their logs
 //	analyze  summarize run logs, and export the summary
 //	compare  compare two sets of runs, and fail on a significant regression
+//	trend    show how the runs changed across commits or days, and where
 //
 // "benchtrace <command> -h" (or --help, or "benchtrace help <command>")
 // prints a command's flags on stdout. A flag takes one dash or two:
@@ -142,6 +143,30 @@
 // few runs is never significant, so it never fails the gate: give the gate
 // enough runs (docs/ci.md).
 //
+// # Trend
+//
+//	benchtrace trend [--log-dir DIR] [--benchmark SUBSTR] [--by auto|commit|day] [--alpha A] [--min-change PCT] [--format text|json]
+//
+// Trend reads the logs of DIR (default ./logs) as a history: it groups the
+// runs into points by commit (metadata.git_commit) or by day (the local
+// date of their start), --by auto (the default) choosing commits when
+// every run has one; orders the points by their first run; and compares
+// each point with the one before, for every benchmark, phase and measure,
+// with compare's statistics. It lists the points, oldest first, then the
+// changes, newest first, in words:
+//
+//	kmeans_embeddings/fit duration got 23.1% slower at e4f5a6b (worse): 1.880s → 2.314s (p=0.000 n=8+8)
+//
+// and the median of each series that changed at every point. A step is a
+// change when the U-test finds it significant at --alpha and the 95%
+// intervals of the two medians do not overlap, as the Go performance
+// dashboard asks (a history has hundreds of steps, and the U-test alone
+// would report some noise); --min-change PCT also drops changes smaller
+// than PCT percent, which matters with fewer than 6 runs a point, where
+// the medians have no interval. With fewer than 4 runs a point nothing can
+// be found: trend then warns. --format json writes the points, the
+// changes and every series.
+//
 // # Exit status
 //
 // 0 on success, and after -h. 1 when the work failed: a run failed, DIR
@@ -176,4 +201,9 @@
 //
 //	benchtrace compare logs@git_commit=a1b2c3d logs@git_commit=e4f5a6b
 //	benchtrace compare --fail-on duration:+5%,peak_rss:+10%,precision_bits:-0.5 main-logs pr-logs
+//
+// Every commit that left logs in logs/nightly, and where one changed a
+// measure:
+//
+//	benchtrace trend --log-dir logs/nightly
 package main
