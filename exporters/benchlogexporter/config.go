@@ -19,6 +19,7 @@ const (
 	defaultMaxWrittenRuns    = 100
 	defaultMaxSpansPerRun    = 10000
 	defaultMaxAttributeBytes = 4096
+	defaultMaxHeldBytes      = 128 << 20
 	defaultCheckpoints       = true
 	defaultWALFsync          = false
 )
@@ -68,6 +69,13 @@ type Config struct {
 	// Default 4096.
 	MaxAttributeBytes int `mapstructure:"max_attribute_bytes"`
 
+	// MaxHeldBytes bounds the estimated memory of the spans held across all
+	// runs (pending and remembered), after max_attribute_bytes has cut
+	// them. Beyond it, remembered runs are forgotten (final ones first),
+	// then the least recently active runs waiting for their root are
+	// written as incomplete, as max_pending_runs does. Default 128 MiB.
+	MaxHeldBytes int64 `mapstructure:"max_held_bytes"`
+
 	// Checkpoints makes the exporter write the log of a run whose root has
 	// not arrived yet, with status "running", each time new phases of it
 	// arrive, as the in-process writer does: a long run can be watched
@@ -91,6 +99,7 @@ var (
 	errMaxWrittenRuns    = errors.New("max_written_runs must not be negative")
 	errMaxSpansPerRun    = errors.New("max_spans_per_run must be positive")
 	errMaxAttributeBytes = errors.New("max_attribute_bytes must be at least 16")
+	errMaxHeldBytes      = errors.New("max_held_bytes must be positive")
 )
 
 // Validate checks the configuration; the collector calls it before creating
@@ -118,6 +127,9 @@ func (c *Config) Validate() error {
 	if c.MaxAttributeBytes < 16 {
 		errs = append(errs, errMaxAttributeBytes)
 	}
+	if c.MaxHeldBytes <= 0 {
+		errs = append(errs, errMaxHeldBytes)
+	}
 	return errors.Join(errs...)
 }
 
@@ -144,6 +156,7 @@ func createDefaultConfig() component.Config {
 		MaxWrittenRuns:    defaultMaxWrittenRuns,
 		MaxSpansPerRun:    defaultMaxSpansPerRun,
 		MaxAttributeBytes: defaultMaxAttributeBytes,
+		MaxHeldBytes:      defaultMaxHeldBytes,
 		Checkpoints:       defaultCheckpoints,
 		WALFsync:          defaultWALFsync,
 	}

@@ -43,6 +43,7 @@ func TestLoadConfig(t *testing.T) {
 				MaxWrittenRuns:    20,
 				MaxSpansPerRun:    500,
 				MaxAttributeBytes: 1024,
+				MaxHeldBytes:      64 << 20,
 				Checkpoints:       false,
 				WALFsync:          true,
 			},
@@ -61,7 +62,7 @@ func TestLoadConfig(t *testing.T) {
 		},
 		{
 			id:      component.NewIDWithName(metadata.Type, "bad_limits"),
-			wantErr: []error{errIdleTimeout, errMaxPendingRuns, errMaxWrittenRuns, errMaxSpansPerRun, errMaxAttributeBytes},
+			wantErr: []error{errIdleTimeout, errMaxPendingRuns, errMaxWrittenRuns, errMaxSpansPerRun, errMaxAttributeBytes, errMaxHeldBytes},
 		},
 	}
 	for _, tt := range tests {

@@ -244,3 +244,125 @@ func cut(s string, n int) string {
 	}
 	return s[:n]
 }
+
+// bound cuts, in place, the values of s (a copy the exporter owns) and of
+// its resource attributes res as the conversion cuts them, so that the
+// write-ahead log holds no more than the log will: a value longer than
+// maxBytes is replaced by its converted, cut form (a map or bytes by their
+// cut string), events other than the first exception are dropped, and so
+// are links. Replaying the bounded span gives the same benchlog.Span.
+func (c *converter) bound(s ptrace.Span, res pcommon.Map) {
+	saved := c.truncated
+	defer func() { c.truncated = saved }()
+	s.SetName(c.str(s.Name()))
+	s.Status().SetMessage(c.str(s.Status().Message()))
+	c.boundMap(s.Attributes())
+	c.boundMap(res)
+	kept := false
+	s.Events().RemoveIf(func(ev ptrace.SpanEvent) bool {
+		if kept || ev.Name() != semconv.ExceptionEventName {
+			return true
+		}
+		kept = true
+		c.boundMap(ev.Attributes())
+		return false
+	})
+	s.Links().RemoveIf(func(ptrace.SpanLink) bool { return true })
+}
+
+// boundMap replaces each value of m that the conversion would cut by its
+// cut form, and cuts long keys.
+func (c *converter) boundMap(m pcommon.Map) {
+	type kv struct {
+		k string
+		v any
+	}
+	var long []kv
+	m.RemoveIf(func(k string, v pcommon.Value) bool {
+		before := c.truncated
+		conv := c.value(v)
+		if len(k) > max(c.maxBytes, minKeyBytes) {
+			long = append(long, kv{cut(k, max(c.maxBytes, minKeyBytes)), conv})
+			return true
+		}
+		if c.truncated != before {
+			setValue(v, conv)
+		}
+		return false
+	})
+	for _, e := range long {
+		if _, ok := m.Get(e.k); !ok {
+			setValue(m.PutEmpty(e.k), e.v)
+		}
+	}
+}
+
+// setValue sets v to a converted value (converter.value's result types).
+func setValue(v pcommon.Value, conv any) {
+	switch x := conv.(type) {
+	case string:
+		v.SetStr(x)
+	case bool:
+		v.SetBool(x)
+	case int64:
+		v.SetInt(x)
+	case float64:
+		v.SetDouble(x)
+	case []string:
+		s := v.SetEmptySlice()
+		for _, e := range x {
+			s.AppendEmpty().SetStr(e)
+		}
+	case []bool:
+		s := v.SetEmptySlice()
+		for _, e := range x {
+			s.AppendEmpty().SetBool(e)
+		}
+	case []int64:
+		s := v.SetEmptySlice()
+		for _, e := range x {
+			s.AppendEmpty().SetInt(e)
+		}
+	case []float64:
+		s := v.SetEmptySlice()
+		for _, e := range x {
+			s.AppendEmpty().SetDouble(e)
+		}
+	}
+}
+
+// spanBytes estimates the memory a converted span holds, for
+// max_held_bytes: its strings and values, and a fixed overhead. The shared
+// resource is not counted (one per batch, not per span).
+func spanBytes(s *benchlog.Span) int64 {
+	n := int64(256 + len(s.TraceID) + len(s.SpanID) + len(s.ParentSpanID) + len(s.Name) + len(s.StatusMessage))
+	n += mapBytes(s.Attributes)
+	for _, ev := range s.Events {
+		n += 64 + int64(len(ev.Name)) + mapBytes(ev.Attributes)
+	}
+	return n
+}
+
+func mapBytes(m map[string]any) int64 {
+	var n int64
+	for k, v := range m {
+		n += 48 + int64(len(k))
+		switch x := v.(type) {
+		case string:
+			n += int64(len(x))
+		case []string:
+			for _, e := range x {
+				n += 16 + int64(len(e))
+			}
+		case []bool:
+			n += int64(len(x))
+		case []int64:
+			n += 8 * int64(len(x))
+		case []float64:
+			n += 8 * int64(len(x))
+		default:
+			n += 8
+		}
+	}
+	return n
+}

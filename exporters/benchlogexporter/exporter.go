@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/component/componentstatus"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.uber.org/zap"
@@ -17,7 +18,12 @@ import (
 	"github.com/benchtrace/benchtrace/exporters/benchlogexporter/internal/metadata"
 )
 
-var errNotStarted = errors.New("benchlog exporter: not started")
+var (
+	errNotStarted = errors.New("benchlog exporter: not started")
+	// errNotKept refuses a batch whose run is neither in its log nor in the
+	// write-ahead log: the producer is to send it again.
+	errNotKept = errors.New("its log could not be written and its spans are not in the write-ahead log: the batch is refused")
+)
 
 var _ component.Component = (*benchlogExporter)(nil)
 
@@ -59,6 +65,8 @@ type benchlogExporter struct {
 	logs  *logWriter
 	conv  converter
 	retry map[*run]struct{} // runs whose last log write failed
+	host  component.Host    // for component status (health)
+	sick  bool              // the status reported is a recoverable error
 
 	stop     chan struct{}
 	done     chan struct{}
@@ -102,7 +110,7 @@ func newExporter(cfg *Config, set component.TelemetrySettings) (*benchlogExporte
 
 // Start opens the log directory, replays the write-ahead log and starts the
 // idle-timeout sweeper.
-func (e *benchlogExporter) Start(ctx context.Context, _ component.Host) error {
+func (e *benchlogExporter) Start(ctx context.Context, host component.Host) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.state != stateNew {
@@ -116,7 +124,14 @@ func (e *benchlogExporter) Start(ctx context.Context, _ component.Host) error {
 	if err != nil {
 		return err
 	}
-	e.logs.dir, e.wal = dir, w
+	e.logs.dir, e.wal, e.host = dir, w, host
+	// A process killed in the middle of a write leaves its temporary file;
+	// nothing else writes into this directory (one exporter each).
+	if n, err := dir.RemoveStaleTemps(0); err != nil {
+		e.logger.Warn("benchlog: could not remove temporary files of an earlier process", zap.Error(err))
+	} else if n > 0 {
+		e.logger.Info("benchlog: removed temporary files of an earlier process", zap.Int("files", n))
+	}
 	e.replay(ctx)
 	e.state = stateStarted
 	e.stop, e.done = make(chan struct{}), make(chan struct{})
@@ -213,7 +228,7 @@ func (e *benchlogExporter) ingest(ctx context.Context, td ptrace.Traces, keepRef
 					invalid++
 					continue
 				}
-				r := e.open(ctx, tid, now)
+				r := e.open(tid, now)
 				sid := s.SpanID()
 				if drop := e.runs.admit(r, sid, kind); drop != "" {
 					e.dropSpan(ctx, r, s, drop)
@@ -243,16 +258,9 @@ func (e *benchlogExporter) ingest(ctx context.Context, td ptrace.Traces, keepRef
 	}
 }
 
-// open returns the run of tid, active at now, creating it if needed; a
-// run pushed out by max_pending_runs to make room is counted and logged.
-func (e *benchlogExporter) open(ctx context.Context, tid pcommon.TraceID, now time.Time) *run {
-	r, evicted := e.runs.open(tid, now)
-	if evicted != nil {
-		e.tel.limitHit(ctx, limitPendingRuns, 1)
-		e.logger.Warn("benchlog: max_pending_runs reached; writing the least recently active run as incomplete",
-			zap.String("run_id", evicted.hex), zap.Int("max_pending_runs", e.cfg.MaxPendingRuns))
-	}
-	return r
+// open returns the run of tid, active at now, creating it if needed.
+func (e *benchlogExporter) open(tid pcommon.TraceID, now time.Time) *run {
+	return e.runs.open(tid, now)
 }
 
 // dropSpan counts and logs span s of r, which the run table does not admit.
@@ -275,20 +283,55 @@ func (e *benchlogExporter) dropSpan(ctx context.Context, r *run, s ptrace.Span, 
 }
 
 // settle writes what the current batch changed: the WAL records of the runs
-// still without a root, then their logs; it then forgets the runs beyond
-// max_written_runs. td is the batch (empty for the replay).
+// still without a root, then their logs. After each run it applies the
+// limits (enforce), so that the WAL folder never holds more than the limits
+// allow, even within a batch of thousands of runs. td is the batch (empty
+// for the replay).
 func (e *benchlogExporter) settle(ctx context.Context, td ptrace.Traces) error {
 	var errs []error
 	spans := td.SpanCount()
-	for _, r := range e.runs.batch {
+	for i := 0; i < len(e.runs.batch); i++ {
+		r := e.runs.batch[i]
+		if r.batch.settled {
+			continue
+		}
 		if err := e.settleRun(ctx, r, td, spans); err != nil {
 			errs = append(errs, err)
 		}
+		r.batch.settled = true
+		e.enforce(ctx)
 	}
+	e.enforce(ctx)
 	e.runs.endBatch()
-	e.trim(ctx)
 	e.tel.pendingRuns(ctx, e.runs.pending.Len())
+	e.reportHealth()
 	return errors.Join(errs...)
+}
+
+// enforce applies max_written_runs, max_held_bytes and max_pending_runs:
+// forgets written runs beyond them, then writes the least recently active
+// pending runs beyond them as incomplete (a run of the batch not yet
+// settled is written by settleRun, with the reason set here).
+func (e *benchlogExporter) enforce(ctx context.Context) {
+	e.trim(ctx)
+	victims, reasons := e.runs.evict()
+	for i, v := range victims {
+		limit := limitPendingRuns
+		if reasons[i] == reasonBytesLimit {
+			limit = limitHeldBytes
+		}
+		e.tel.limitHit(ctx, limit, 1)
+		e.logger.Warn("benchlog: "+limit+" reached; writing the least recently active run waiting for its root as incomplete",
+			zap.String("run_id", v.hex), zap.Int("max_pending_runs", e.cfg.MaxPendingRuns), zap.Int64("max_held_bytes", e.cfg.MaxHeldBytes))
+		if v.batch.touched && !v.batch.settled {
+			v.batch.reason = reasons[i]
+			continue
+		}
+		_ = e.flush(ctx, v, reasons[i])
+	}
+	if len(victims) > 0 {
+		e.trim(ctx)
+	}
 }
 
 func (e *benchlogExporter) settleRun(ctx context.Context, r *run, td ptrace.Traces, spans int) error {
@@ -304,7 +347,8 @@ func (e *benchlogExporter) settleRun(ctx context.Context, r *run, td ptrace.Trac
 	// that has a WAL file, so that a crash between writing the final log
 	// and removing the file replays into the same final log. A run whose
 	// root comes in its first batch needs no WAL: nothing of it was
-	// acknowledged before its log was written.
+	// acknowledged before its log was written (unless that write fails:
+	// then its spans go to the WAL, below).
 	var walErr error
 	if len(r.batch.refs) > 0 && (r.root == nil || e.wal.has(r.hex)) && r.state != runForgotten {
 		walErr = e.appendSpans(ctx, r, td, spans)
@@ -313,14 +357,33 @@ func (e *benchlogExporter) settleRun(ctx context.Context, r *run, td ptrace.Trac
 	if reason == "" {
 		return walErr // pending, no checkpoints: nothing to write yet
 	}
-	return errors.Join(walErr, e.flush(ctx, r, reason))
+	err := e.flush(ctx, r, reason)
+	if err != nil && walErr == nil && len(r.batch.refs) > 0 && !e.wal.has(r.hex) && r.state != runForgotten {
+		// The log could not be written: keep the spans in the WAL until a
+		// retry writes it.
+		walErr = e.appendSpans(ctx, r, td, spans)
+	}
+	if walErr != nil {
+		r.walGap = true
+	}
+	if err != nil && e.wal.has(r.hex) && !r.walGap {
+		// Kept in the WAL, retried by the sweeper (and after a restart):
+		// the batch is acknowledged; the failure is logged and counted.
+		err = nil
+	}
+	if r.failing && (r.walGap || !e.wal.has(r.hex)) {
+		// Neither the log nor the WAL holds the run: refuse the batch, so
+		// that the producer sends it again rather than count it as kept.
+		return errors.Join(walErr, err, fmt.Errorf("benchlog: run %s: %w", r.hex, errNotKept))
+	}
+	return errors.Join(walErr, err)
 }
 
 // appendSpans writes the spans of the batch td (of spans spans) for r to
 // the WAL: td as it is when they are all its spans, else a copy of them.
 func (e *benchlogExporter) appendSpans(ctx context.Context, r *run, td ptrace.Traces, spans int) error {
 	refs := r.batch.refs
-	if len(refs) != spans {
+	if len(refs) != spans || r.batch.truncated > 0 {
 		td = ptrace.NewTraces()
 		var lastRS, outRS ptrace.ResourceSpans
 		var lastSS, outSS ptrace.ScopeSpans
@@ -338,6 +401,17 @@ func (e *benchlogExporter) appendSpans(ctx context.Context, r *run, td ptrace.Tr
 				lastSS = ref.ss
 			}
 			ref.s.CopyTo(outSS.Spans().AppendEmpty())
+		}
+		if r.batch.truncated > 0 {
+			// max_attribute_bytes applies before the WAL: what is cut
+			// from the log is not kept in the WAL either.
+			for _, rs := range td.ResourceSpans().All() {
+				for _, ss := range rs.ScopeSpans().All() {
+					for _, s := range ss.Spans().All() {
+						e.conv.bound(s, rs.Resource().Attributes())
+					}
+				}
+			}
 		}
 	}
 	payload, err := (&ptrace.ProtoMarshaler{}).MarshalTraces(td)
@@ -364,11 +438,17 @@ func (e *benchlogExporter) flush(ctx context.Context, r *run, reason string) err
 		e.tel.failure(ctx, stageLog)
 		if _, failing := e.retry[r]; !failing {
 			e.retry[r] = struct{}{}
-			e.logger.Error("benchlog: could not write a run log; retrying", zap.String("run_id", r.hex), zap.Error(err))
+			r.failing = true
+			e.logger.Error("benchlog: could not write a run log; it is kept (in the write-ahead log) and retried",
+				zap.String("run_id", r.hex), zap.String("reason", reason), zap.Error(err))
 		}
 		return err
 	}
-	delete(e.retry, r)
+	if r.failing {
+		r.failing = false
+		delete(e.retry, r)
+		e.logger.Info("benchlog: run log written after failures", zap.String("run_id", r.hex), zap.String("path", r.log.path))
+	}
 	e.runs.logWritten(r)
 	if partial(reason) {
 		e.logger.Info("benchlog: run written without its root span (status incomplete)",
@@ -417,23 +497,35 @@ func (e *benchlogExporter) reportProblems(ctx context.Context, r *run, err error
 		zap.String("run_id", r.hex), zap.Int("problems", n), zap.String("details", cut(msg, 2000)))
 }
 
-// trim forgets the least recently active written runs beyond
-// max_written_runs, and their WAL files. Their logs stay as written; a
-// failing one gets a last try.
+// trim forgets the written runs beyond max_written_runs and
+// max_held_bytes (never a failing one), and their WAL files. Their logs
+// stay as written.
 func (e *benchlogExporter) trim(ctx context.Context) {
 	for _, r := range e.runs.trim() {
-		if _, failing := e.retry[r]; failing {
-			_ = e.flush(ctx, r, reasonRetry)
-			delete(e.retry, r)
-		}
 		if e.wal.has(r.hex) {
 			e.removeWAL(ctx, r)
 		}
 		if !r.final {
 			e.tel.limitHit(ctx, limitWrittenRuns, 1)
-			e.logger.Info("benchlog: forgetting an incomplete run (max_written_runs); its later spans will start a new log",
+			e.logger.Info("benchlog: forgetting an incomplete run (max_written_runs or max_held_bytes); its later spans will start a new log",
 				zap.String("run_id", r.hex), zap.String("path", r.log.path))
 		}
+	}
+}
+
+// reportHealth reports a recoverable error as the component's status while
+// some run's log cannot be written, and OK again once all are.
+func (e *benchlogExporter) reportHealth() {
+	sick := len(e.retry) > 0
+	if e.host == nil || sick == e.sick {
+		return
+	}
+	e.sick = sick
+	if sick {
+		componentstatus.ReportStatus(e.host, componentstatus.NewRecoverableErrorEvent(
+			fmt.Errorf("benchlog: %d run logs cannot be written; retrying", len(e.retry))))
+	} else {
+		componentstatus.ReportStatus(e.host, componentstatus.NewEvent(componentstatus.StatusOK))
 	}
 }
 
@@ -468,4 +560,5 @@ func (e *benchlogExporter) sweep(ctx context.Context) {
 	}
 	e.trim(ctx)
 	e.tel.pendingRuns(ctx, e.runs.pending.Len())
+	e.reportHealth()
 }

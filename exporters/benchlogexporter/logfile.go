@@ -83,7 +83,9 @@ func (w *logWriter) place(r *run, name string, start time.Time, data []byte) err
 	if r.log.path != "" && hasBase(filepath.Base(r.log.path), base) {
 		return w.dir.Replace(r.log.path, data)
 	}
-	path, err := w.dir.Create(name, start, data)
+	// Named after the run when its benchmark has more than a few runs in
+	// that second: never a "too many logs with that name" failure.
+	path, err := w.dir.CreateRun(name, start, r.hex, data)
 	if err != nil {
 		return err
 	}

@@ -39,7 +39,7 @@ func (e *benchlogExporter) replay(ctx context.Context) {
 			_ = e.wal.remove(id)
 			continue
 		}
-		r := e.open(ctx, tid, e.now())
+		r := e.open(tid, e.now())
 		r.log.replayed = true
 		for _, rec := range recs {
 			switch rec.kind {

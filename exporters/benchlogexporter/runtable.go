@@ -18,6 +18,7 @@ const (
 	reasonLateSpan     = "late_span"     // a span of an already written run arrived
 	reasonIdleTimeout  = "idle_timeout"  // no root within idle_timeout: incomplete
 	reasonPendingLimit = "pending_limit" // max_pending_runs: incomplete
+	reasonBytesLimit   = "bytes_limit"   // max_held_bytes: incomplete
 	reasonSpanLimit    = "span_limit"    // max_spans_per_run reached
 	reasonShutdown     = "shutdown"      // the collector stops: incomplete
 	reasonReplay       = "replay"        // rebuilt from the write-ahead log at start
@@ -27,7 +28,7 @@ const (
 // partial reports whether a log written for reason lacks its root because
 // the exporter gave up waiting (the log says "incomplete").
 func partial(reason string) bool {
-	return reason == reasonIdleTimeout || reason == reasonPendingLimit || reason == reasonShutdown
+	return reason == reasonIdleTimeout || reason == reasonPendingLimit || reason == reasonBytesLimit || reason == reasonShutdown
 }
 
 // Why a span is left out of every log: the "reason" attribute of
@@ -64,6 +65,9 @@ type run struct {
 	lastActive time.Time
 	state      runState
 	final      bool          // a log with the root was written
+	failing    bool          // its last log write failed: never forgotten until one succeeds
+	walGap     bool          // a WAL append failed: the WAL lacks some of its spans
+	bytes      int64         // estimated memory of its spans (spanBytes)
 	elem       *list.Element // in the runTable list of its state
 
 	batch batchState // what the batch being consumed did to the run
@@ -75,6 +79,7 @@ type run struct {
 // resets it at the end of each batch.
 type batchState struct {
 	touched   bool
+	settled   bool      // its writes for the batch are done
 	reason    string    // why the run must be written, when not by the default rule
 	refs      []spanRef // the run's spans in the batch, for the WAL
 	truncated int       // values cut to max_attribute_bytes
@@ -114,14 +119,20 @@ func (s *warning) once(w warning) bool {
 //
 //	         open                 root arrives / idle_timeout /
 //	(new) ----------> pending ----------------------------------> written
-//	                     |        max_pending_runs / shutdown        |
+//	                     |        shutdown                           |
 //	                     |                                           | trim: beyond
-//	                     '----> (evicted by max_pending_runs) ---->  | max_written_runs
+//	                     '----> (evict: max_pending_runs, ------->   | max_written_runs
+//	                              max_held_bytes)                    | or max_held_bytes
 //	                                                                 v
 //	                                                             forgotten
 //
 // Pending and written runs are each kept in a list, most recently active
-// first, so that the limits push out the least recently active run.
+// first, so that the limits push out the least recently active run. Only
+// runs still waiting for their root count against max_pending_runs: a run
+// whose root came in the batch being settled is leaving (evict). A run
+// whose log could not be written (failing) is never forgotten, and neither
+// is a run of the batch not yet settled; trim forgets final runs before
+// incomplete ones, whose later spans would start a second file.
 //
 // A batch (ConsumeTraces, a sweep, the replay) opens and touches runs; the
 // runs it touched are in batch until endBatch. settle decides, for each of
@@ -130,7 +141,9 @@ type runTable struct {
 	maxPending  int
 	maxWritten  int
 	maxSpans    int
+	maxBytes    int64
 	checkpoints bool
+	bytes       int64 // spanBytes of the spans of every run held
 
 	runs    map[pcommon.TraceID]*run
 	pending list.List // *run, most recently active first
@@ -143,43 +156,55 @@ func newRunTable(cfg *Config) *runTable {
 		maxPending:  cfg.MaxPendingRuns,
 		maxWritten:  cfg.MaxWrittenRuns,
 		maxSpans:    cfg.MaxSpansPerRun,
+		maxBytes:    cfg.MaxHeldBytes,
 		checkpoints: cfg.Checkpoints,
 		runs:        map[pcommon.TraceID]*run{},
 	}
 }
 
 // open returns the run of id, active at now and part of the batch,
-// creating it (pending) if needed. Creating a run when max_pending_runs are
-// pending first evicts one: the least recently active not touched by this
-// batch (else the least recently active), which becomes written with
-// reason pending_limit and is returned as evicted.
-func (t *runTable) open(id pcommon.TraceID, now time.Time) (r, evicted *run) {
-	r = t.runs[id]
+// creating it (pending) if needed. It never evicts: whether the run waits
+// for a root is known only once the batch is in (see evict).
+func (t *runTable) open(id pcommon.TraceID, now time.Time) *run {
+	r := t.runs[id]
 	if r == nil {
-		if t.pending.Len() >= t.maxPending {
-			evicted = t.evictPending()
-		}
 		r = &run{id: id, hex: hex.EncodeToString(id[:]), seen: map[pcommon.SpanID]struct{}{}, firstSeen: now}
 		t.runs[id] = r
 		r.elem = t.pending.PushFront(r)
 	}
 	t.touch(r, now)
-	return r, evicted
+	return r
 }
 
-func (t *runTable) evictPending() *run {
-	el := t.pending.Back()
-	for x := el; x != nil; x = x.Prev() {
-		if !x.Value.(*run).batch.touched {
-			el = x
-			break
+// evict makes written, and returns, the least recently active pending runs
+// without a root while more than max_pending_runs wait for theirs, or while
+// the bytes held exceed max_held_bytes and no written run can be forgotten
+// instead (call trim first). The reason of each is in reason.
+func (t *runTable) evict() (victims []*run, reasons []string) {
+	waiting := 0
+	for el := t.pending.Front(); el != nil; el = el.Next() {
+		if el.Value.(*run).root == nil {
+			waiting++
 		}
 	}
-	victim := el.Value.(*run)
-	t.markWritten(victim)
-	victim.batch.reason = reasonPendingLimit
-	t.touch(victim, victim.lastActive)
-	return victim
+	// An evicted run is still held until trim forgets it: count its
+	// bytes as freed.
+	over := t.bytes - t.maxBytes
+	for el := t.pending.Back(); el != nil && (waiting > t.maxPending || over > 0); {
+		r, prev := el.Value.(*run), el.Prev()
+		if r.root == nil {
+			reason := reasonPendingLimit
+			if waiting <= t.maxPending {
+				reason = reasonBytesLimit
+			}
+			t.markWritten(r)
+			victims, reasons = append(victims, r), append(reasons, reason)
+			waiting--
+			over -= r.bytes
+		}
+		el = prev
+	}
+	return victims, reasons
 }
 
 // touch makes r part of the batch and active at now (never earlier than it
@@ -241,6 +266,9 @@ func (t *runTable) add(r *run, sid pcommon.SpanID, kind benchlog.Kind, s *benchl
 	if !sid.IsEmpty() {
 		r.seen[sid] = struct{}{}
 	}
+	n := spanBytes(s)
+	r.bytes += n
+	t.bytes += n
 }
 
 // settle decides what the end of the batch writes for r, which the batch
@@ -322,17 +350,44 @@ func (t *runTable) oldestPending() *run {
 	return nil
 }
 
-// trim forgets the least recently active written runs beyond
-// max_written_runs and returns them, least recently active first.
+// trim forgets written runs while more than max_written_runs are
+// remembered or the bytes held exceed max_held_bytes, and returns them:
+// final runs first (forgetting one loses nothing but the folding of a late
+// straggler), then incomplete ones, least recently active first. Failing
+// runs and runs of the batch not yet settled are never forgotten.
 func (t *runTable) trim() []*run {
 	var out []*run
-	for t.written.Len() > t.maxWritten {
-		r := t.written.Back().Value.(*run)
-		t.written.Remove(r.elem)
-		r.elem = nil
-		delete(t.runs, r.id)
-		r.state = runForgotten
-		out = append(out, r)
+	for t.written.Len() > t.maxWritten || t.bytes > t.maxBytes {
+		var victim, incomplete *run
+		for el := t.written.Back(); el != nil; el = el.Prev() {
+			r := el.Value.(*run)
+			if r.failing || (r.batch.touched && !r.batch.settled) {
+				continue
+			}
+			if r.final {
+				victim = r
+				break
+			}
+			if incomplete == nil {
+				incomplete = r
+			}
+		}
+		if victim == nil {
+			victim = incomplete
+		}
+		if victim == nil {
+			break
+		}
+		t.forget(victim)
+		out = append(out, victim)
 	}
 	return out
+}
+
+func (t *runTable) forget(r *run) {
+	t.written.Remove(r.elem)
+	r.elem = nil
+	delete(t.runs, r.id)
+	r.state = runForgotten
+	t.bytes -= r.bytes
 }

@@ -1,6 +1,7 @@
 package benchlogexporter
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -14,7 +15,7 @@ import (
 // The run table is tested alone: no files, no clock, no telemetry.
 
 func newTable(maxPending, maxWritten, maxSpans int, checkpoints bool) *runTable {
-	return newRunTable(&Config{MaxPendingRuns: maxPending, MaxWrittenRuns: maxWritten, MaxSpansPerRun: maxSpans, Checkpoints: checkpoints})
+	return newRunTable(&Config{MaxPendingRuns: maxPending, MaxWrittenRuns: maxWritten, MaxSpansPerRun: maxSpans, Checkpoints: checkpoints, MaxHeldBytes: 1 << 40})
 }
 
 // tid is the trace ID of run name (one letter).
@@ -54,7 +55,6 @@ func TestRunTableOpen(t *testing.T) {
 		name        string
 		maxPending  int
 		opens       []open
-		wantEvicted []string // in order, "" for none
 		wantPending []string
 		wantWritten []string
 		wantBatch   []string
@@ -63,7 +63,6 @@ func TestRunTableOpen(t *testing.T) {
 			name:        "new runs are pending, most recent first",
 			maxPending:  3,
 			opens:       []open{{"a", 1, false}, {"b", 2, false}, {"c", 3, false}},
-			wantEvicted: []string{"", "", ""},
 			wantPending: []string{"c", "b", "a"},
 			wantWritten: []string{},
 			wantBatch:   []string{"a", "b", "c"},
@@ -72,7 +71,6 @@ func TestRunTableOpen(t *testing.T) {
 			name:        "activity moves a run to the front",
 			maxPending:  3,
 			opens:       []open{{"a", 1, false}, {"b", 2, false}, {"a", 3, false}},
-			wantEvicted: []string{"", "", ""},
 			wantPending: []string{"a", "b"},
 			wantWritten: []string{},
 			wantBatch:   []string{"a", "b"},
@@ -81,73 +79,166 @@ func TestRunTableOpen(t *testing.T) {
 			name:        "an earlier time does not move it back",
 			maxPending:  3,
 			opens:       []open{{"a", 5, false}, {"b", 6, false}, {"a", 1, false}},
-			wantEvicted: []string{"", "", ""},
 			wantPending: []string{"b", "a"},
 			wantWritten: []string{},
 			wantBatch:   []string{"a", "b"},
 		},
 		{
-			name:        "max_pending_runs evicts the least recently active",
-			maxPending:  2,
-			opens:       []open{{"a", 1, false}, {"b", 2, true}, {"c", 3, false}},
-			wantEvicted: []string{"", "", "a"},
-			wantPending: []string{"c", "b"},
-			wantWritten: []string{"a"},
-			wantBatch:   []string{"a", "c"},
-		},
-		{
-			name:        "a run of the current batch is spared",
-			maxPending:  2,
-			opens:       []open{{"a", 1, true}, {"b", 2, true}, {"a", 3, false}, {"c", 4, false}},
-			wantEvicted: []string{"", "", "", "b"},
-			wantPending: []string{"c", "a"},
-			wantWritten: []string{"b"},
-			wantBatch:   []string{"a", "b", "c"},
-		},
-		{
-			name:        "unless every pending run is in it",
-			maxPending:  2,
-			opens:       []open{{"a", 1, false}, {"b", 2, false}, {"c", 3, false}},
-			wantEvicted: []string{"", "", "a"},
-			wantPending: []string{"c", "b"},
-			wantWritten: []string{"a"},
-			wantBatch:   []string{"a", "b", "c"},
+			name:        "open never evicts, beyond max_pending_runs too",
+			maxPending:  1,
+			opens:       []open{{"a", 1, true}, {"b", 2, false}, {"c", 3, false}},
+			wantPending: []string{"c", "b", "a"},
+			wantWritten: []string{},
+			wantBatch:   []string{"b", "c"},
 		},
 		{
 			name:        "a written run is found, not created again",
 			maxPending:  1,
 			opens:       []open{{"a", 1, true}, {"b", 2, true}, {"a", 3, false}},
-			wantEvicted: []string{"", "a", ""},
-			wantPending: []string{"b"},
-			wantWritten: []string{"a"},
+			wantPending: []string{"a", "b"},
+			wantWritten: []string{},
 			wantBatch:   []string{"a"},
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tb := newTable(tt.maxPending, 10, 10, true)
-			var evicted []string
 			for _, o := range tt.opens {
-				r, ev := tb.open(tid(o.run), at(o.at))
+				r := tb.open(tid(o.run), at(o.at))
 				require.Equal(t, tid(o.run), r.id)
-				if ev == nil {
-					evicted = append(evicted, "")
-				} else {
-					evicted = append(evicted, names([]*run{ev})[0])
-					assert.Equal(t, runWritten, ev.state)
-					assert.Equal(t, reasonPendingLimit, ev.batch.reason, "the evicted run's log is due")
-				}
 				if o.endBatch {
 					tb.endBatch()
 				}
 			}
-			assert.Equal(t, tt.wantEvicted, evicted, "evicted")
 			pending, written := tb.lists()
 			assert.Equal(t, tt.wantPending, pending, "pending")
 			assert.Equal(t, tt.wantWritten, written, "written")
 			assert.ElementsMatch(t, tt.wantBatch, names(tb.batch), "batch")
 		})
 	}
+}
+
+// evict: only runs still waiting for their root count against
+// max_pending_runs, and the least recently active of them goes first, so a
+// burst of short runs (root and phases in one batch) never pushes out runs
+// in flight, and a run still receiving spans is never cut while an older
+// idle one remains (issue: "A burst never splits someone else's run").
+func TestRunTableEvict(t *testing.T) {
+	type span struct {
+		run  string
+		at   int
+		root bool
+	}
+	tests := []struct {
+		name        string
+		maxPending  int
+		maxBytes    int64
+		before      []span // earlier batches
+		batch       []span
+		wantEvicted []string
+		wantReasons []string
+		wantPending []string
+	}{
+		{
+			name:        "within max_pending_runs: none",
+			maxPending:  2,
+			batch:       []span{{"a", 1, false}, {"b", 2, false}},
+			wantEvicted: []string{}, wantPending: []string{"b", "a"},
+		},
+		{
+			name:        "beyond it: the least recently active",
+			maxPending:  2,
+			before:      []span{{"a", 1, false}, {"b", 2, false}},
+			batch:       []span{{"c", 3, false}},
+			wantEvicted: []string{"a"}, wantReasons: []string{reasonPendingLimit}, wantPending: []string{"c", "b"},
+		},
+		{
+			name:       "a burst of runs with their roots does not count",
+			maxPending: 2,
+			before:     []span{{"a", 1, false}, {"b", 2, false}},
+			batch: []span{
+				{"c", 3, false}, {"c", 3, true}, {"d", 3, false}, {"d", 3, true},
+				{"e", 3, true}, {"f", 3, false}, {"f", 3, true},
+			},
+			wantEvicted: []string{}, wantPending: []string{"f", "e", "d", "c", "b", "a"},
+		},
+		{
+			name:        "a run still receiving spans stays; the idle one goes",
+			maxPending:  2,
+			before:      []span{{"a", 1, false}, {"b", 2, false}},
+			batch:       []span{{"a", 10, false}, {"c", 11, false}},
+			wantEvicted: []string{"b"}, wantReasons: []string{reasonPendingLimit}, wantPending: []string{"c", "a"},
+		},
+		{
+			name:        "max_held_bytes: the least recently active until under it",
+			maxPending:  10,
+			maxBytes:    3 * 400,
+			before:      []span{{"a", 1, false}, {"b", 2, false}, {"c", 3, false}},
+			batch:       []span{{"d", 4, false}, {"e", 5, false}},
+			wantEvicted: []string{"a", "b"}, wantReasons: []string{reasonBytesLimit, reasonBytesLimit}, wantPending: []string{"e", "d", "c"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tb := newTable(tt.maxPending, 10, 10, true)
+			if tt.maxBytes > 0 {
+				tb.maxBytes = tt.maxBytes
+			}
+			sid := byte(0)
+			add := func(s span) {
+				r := tb.open(tid(s.run), at(s.at))
+				kind := benchlog.KindPhase
+				if s.root {
+					kind = benchlog.KindRun
+				}
+				sid++
+				// About 400 bytes a span (spanBytes).
+				tb.add(r, pcommon.SpanID{sid}, kind, &benchlog.Span{Name: strings.Repeat("x", 144)})
+			}
+			for _, s := range tt.before {
+				add(s)
+			}
+			tb.endBatch()
+			for _, s := range tt.batch {
+				add(s)
+			}
+			victims, reasons := tb.evict()
+			assert.Equal(t, tt.wantEvicted, names(victims), "evicted")
+			assert.Equal(t, tt.wantReasons, reasons, "reasons")
+			for _, v := range victims {
+				assert.Equal(t, runWritten, v.state)
+			}
+			pending, _ := tb.lists()
+			assert.Equal(t, tt.wantPending, pending, "pending")
+		})
+	}
+}
+
+// trim forgets final runs before incomplete ones (whose later spans would
+// start a second file), and never a failing run or one of the batch not
+// yet settled.
+func TestRunTableTrimKeeps(t *testing.T) {
+	tb := newTable(10, 1, 10, true)
+	for i, name := range []string{"a", "b", "c", "d"} {
+		r := tb.open(tid(name), at(i))
+		tb.markWritten(r)
+		r.final = name == "b" || name == "d"
+	}
+	tb.endBatch()
+	tb.runs[tid("a")].failing = true
+	assert.Equal(t, []string{"b", "d", "c"}, names(tb.trim()), "final runs first, then incomplete ones; never a failing one")
+	_, written := tb.lists()
+	assert.Equal(t, []string{"a"}, written)
+
+	r := tb.open(tid("e"), at(10))
+	tb.markWritten(r)
+	r.final = true
+	tb.runs[tid("a")].failing = false
+	assert.Equal(t, []string{"a"}, names(tb.trim()), "e is in the batch, not settled")
+	r.batch.settled = true
+	tb.open(tid("f"), at(11))
+	tb.markWritten(tb.runs[tid("f")])
+	assert.Equal(t, []string{"e"}, names(tb.trim()))
 }
 
 func TestRunTableAdmit(t *testing.T) {
@@ -180,7 +271,7 @@ func TestRunTableAdmit(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tb := newTable(10, 10, 2, true)
-			r, _ := tb.open(tid("a"), at(1))
+			r := tb.open(tid("a"), at(1))
 			for i, k := range tt.have {
 				id := sid(byte(i + 1))
 				require.Empty(t, tb.admit(r, id, k))
@@ -221,7 +312,7 @@ func TestRunTableSettle(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tb := newTable(10, 10, 10, tt.checkpoints)
-			r, _ := tb.open(tid("a"), at(1))
+			r := tb.open(tid("a"), at(1))
 			if tt.root {
 				tb.add(r, pcommon.SpanID{1}, benchlog.KindRun, &benchlog.Span{})
 			}
@@ -271,7 +362,7 @@ func TestRunTableTrim(t *testing.T) {
 	} {
 		tb := newTable(10, tt.maxWritten, 10, true)
 		for i, name := range []string{"a", "b", "c"} {
-			r, _ := tb.open(tid(name), at(i))
+			r := tb.open(tid(name), at(i))
 			tb.markWritten(r)
 		}
 		tb.open(tid("p"), at(9)) // pending runs are never trimmed
@@ -287,7 +378,7 @@ func TestRunTableTrim(t *testing.T) {
 
 		// A span of a forgotten run starts a new run.
 		if len(forgotten) > 0 {
-			r, _ := tb.open(forgotten[0].id, at(20))
+			r := tb.open(forgotten[0].id, at(20))
 			assert.NotSame(t, forgotten[0], r)
 			assert.Equal(t, runPending, r.state)
 		}
@@ -299,7 +390,7 @@ func TestRunTableTrim(t *testing.T) {
 func TestRunTableLife(t *testing.T) {
 	tb := newTable(10, 1, 10, true)
 	step := func(name string, at time.Time, kind benchlog.Kind, sid byte) string {
-		r, _ := tb.open(tid(name), at)
+		r := tb.open(tid(name), at)
 		if tb.admit(r, pcommon.SpanID{sid}, kind) == "" {
 			tb.add(r, pcommon.SpanID{sid}, kind, &benchlog.Span{})
 		}

@@ -20,10 +20,10 @@ type telemetry struct {
 func newTelemetry(b *metadata.TelemetryBuilder) *telemetry {
 	t := &telemetry{TelemetryBuilder: b, opts: map[attribute.KeyValue]metric.AddOption{}}
 	for key, values := range map[string][]string{
-		"reason": {reasonFinal, reasonCheckpoint, reasonLateSpan, reasonIdleTimeout, reasonPendingLimit,
+		"reason": {reasonFinal, reasonCheckpoint, reasonLateSpan, reasonIdleTimeout, reasonPendingLimit, reasonBytesLimit,
 			reasonSpanLimit, reasonShutdown, reasonReplay, reasonRetry,
 			dropDuplicate, dropSecondRoot, dropSpanLimit, dropInvalidTrace},
-		"limit": {limitPendingRuns, limitSpansPerRun, limitAttributeBytes, limitWrittenRuns},
+		"limit": {limitPendingRuns, limitSpansPerRun, limitAttributeBytes, limitWrittenRuns, limitHeldBytes},
 		"stage": {stageLog, stageWAL},
 	} {
 		for _, v := range values {
@@ -39,6 +39,7 @@ const (
 	limitSpansPerRun    = "max_spans_per_run"
 	limitAttributeBytes = "max_attribute_bytes"
 	limitWrittenRuns    = "max_written_runs"
+	limitHeldBytes      = "max_held_bytes"
 )
 
 // The "stage" attribute of otelcol_exporter_benchlog_errors.

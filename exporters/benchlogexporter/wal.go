@@ -64,6 +64,7 @@ type wal struct {
 	files map[string]*walFile // by run ID: the runs that have a file
 	open  list.List           // *walFile with an open descriptor, most recently used first
 	buf   []byte              // the record being written
+	peak  int                 // the most files the folder held at once
 }
 
 // walFile is the file of one run.
@@ -183,6 +184,7 @@ func (w *wal) openFile(id string) (*walFile, error) {
 	if wf == nil {
 		wf = &walFile{id: id}
 		w.files[id] = wf
+		w.peak = max(w.peak, len(w.files))
 	}
 	wf.f, wf.size = f, st.Size()
 	wf.elem = w.open.PushFront(wf)
