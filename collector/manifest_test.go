@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -371,6 +372,99 @@ func TestConfigEnvVarsAreSetByStack(t *testing.T) {
 				continue // a setting with a default, not a port
 			}
 			assert.Contains(t, string(script), fmt.Sprintf("\texport %s=", name), "%s reads %s", file, name)
+		}
+	}
+}
+
+// pipelineConfig is the part of config.yaml the pipeline tests read.
+type pipelineConfig struct {
+	Processors map[string]map[string]any `yaml:"processors"`
+	Service    struct {
+		Pipelines map[string]struct {
+			Receivers  []string `yaml:"receivers"`
+			Processors []string `yaml:"processors"`
+			Exporters  []string `yaml:"exporters"`
+		} `yaml:"pipelines"`
+	} `yaml:"service"`
+}
+
+func readPipelines(t *testing.T) *pipelineConfig {
+	t.Helper()
+	data, err := os.ReadFile("config.yaml")
+	require.NoError(t, err)
+	var c pipelineConfig
+	require.NoError(t, yaml.Unmarshal(data, &c))
+	return &c
+}
+
+// Acknowledged means kept: the receiver answers once every pipeline has the
+// batch, so no stage that acknowledges before passing data on (batch, a
+// queue) may stand before benchlog, which writes its WAL before it returns.
+func TestBenchlogPipelineAcknowledgesOnlyWhatIsKept(t *testing.T) {
+	c := readPipelines(t)
+	found := 0
+	for name, p := range c.Service.Pipelines {
+		if !slices.Contains(p.Exporters, "benchlog") {
+			continue
+		}
+		found++
+		assert.Equal(t, []string{"benchlog"}, p.Exporters, "pipeline %s: benchlog alone (the others batch)", name)
+		for _, proc := range p.Processors {
+			assert.Equal(t, "memory_limiter", proc, "pipeline %s: %s before benchlog", name, proc)
+		}
+	}
+	assert.Equal(t, 1, found, "one pipeline with benchlog")
+	// Jaeger refuses requests over 4 MiB: batches have a maximum size.
+	for name, p := range c.Processors {
+		if name == "batch" || strings.HasPrefix(name, "batch/") {
+			assert.Contains(t, p, "send_batch_max_size", name)
+		}
+	}
+}
+
+// Only runs and phases feed the benchmark metrics: every pipeline into
+// the metric connectors filters out spans without benchtrace keys, and
+// cleans label values of invalid UTF-8; each runs behind memory_limiter.
+func TestMetricsPipelinesFilterAppSpans(t *testing.T) {
+	c := readPipelines(t)
+	found := 0
+	for name, p := range c.Service.Pipelines {
+		if !strings.HasPrefix(name, "traces") {
+			continue
+		}
+		require.NotEmpty(t, p.Processors, "pipeline %s: memory_limiter first", name)
+		assert.Equal(t, "memory_limiter", p.Processors[0], "pipeline %s", name)
+		if !slices.Contains(p.Exporters, "span_metrics") && !slices.Contains(p.Exporters, "signal_to_metrics") {
+			continue
+		}
+		found++
+		assert.Contains(t, p.Processors, "filter/benchtrace", name)
+		assert.Contains(t, p.Processors, "transform/utf8", name)
+	}
+	assert.Positive(t, found)
+	conds := fmt.Sprint(c.Processors["filter/benchtrace"]["traces"])
+	assert.Contains(t, conds, `span.attributes["benchtrace.benchmark.name"] == nil and span.attributes["benchtrace.phase.name"] == nil`)
+}
+
+// Every processor type config.yaml uses is built in by the manifest.
+func TestConfigProcessorsInManifest(t *testing.T) {
+	c := readPipelines(t)
+	m := readManifest(t)
+	modules := map[string]string{
+		"batch":          "go.opentelemetry.io/collector/processor/batchprocessor",
+		"memory_limiter": "go.opentelemetry.io/collector/processor/memorylimiterprocessor",
+		"filter":         contribPrefix + "processor/filterprocessor",
+		"transform":      contribPrefix + "processor/transformprocessor",
+	}
+	var have []string
+	for _, p := range m.Processors {
+		have = append(have, p.modPath())
+	}
+	for name := range c.Processors {
+		typ, _, _ := strings.Cut(name, "/")
+		mod, ok := modules[typ]
+		if assert.True(t, ok, "processor %s: add its module to this test", name) {
+			assert.Contains(t, have, mod, "processor %s", name)
 		}
 	}
 }
