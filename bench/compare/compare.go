@@ -296,3 +296,14 @@ func boolInt(b bool) int {
 	}
 	return 0
 }
+
+// Summarize summarizes values as a side of a Row: their median and its
+// confidence interval at confidence (DefaultConfidence when out of (0,1)),
+// ±Inf with too few values. It sorts values.
+func Summarize(values []float64, confidence float64) Summary {
+	if !(confidence > 0 && confidence < 1) {
+		confidence = DefaultConfidence
+	}
+	s := benchmath.AssumeNothing.Summary(benchmath.NewSample(values, &benchmath.DefaultThresholds), confidence)
+	return Summary{s.Center, s.Lo, s.Hi, len(values)}
+}

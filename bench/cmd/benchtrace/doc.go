@@ -11,6 +11,7 @@
 //	analyze  summarize run logs, and export the summary
 //	compare  compare two sets of runs, and fail on a significant regression
 //	trend    show how the runs changed across commits or days, and where
+//	report   write an HTML report of the runs, with charts, that needs no network
 //
 // "benchtrace <command> -h" (or --help, or "benchtrace help <command>")
 // prints a command's flags on stdout. A flag takes one dash or two:
@@ -167,6 +168,24 @@
 // be found: trend then warns. --format json writes the points, the
 // changes and every series.
 //
+// # Report
+//
+//	benchtrace report [--log-dir DIR] [--baseline DIR] [--out FILE.html] [--benchmark SUBSTR] [--alpha A] [--title TITLE]
+//
+// Report writes one HTML file (default report.html), replaced atomically,
+// that people would rather look at than read: for each benchmark of DIR
+// (default ./logs), the phases of its latest runs as stacked bars, and
+// its duration, peak RSS and precision over its runs as charts, with the
+// commits marked; the changes across commits, as trend finds them; and
+// with --baseline, compare's table of the runs of DIR against those of
+// the baseline, significant regressions and improvements marked by color
+// and in words (▲ worse, ▼ better), and the baseline's median and interval
+// drawn on the charts. DIR and the baseline may be DIR@KEY=VALUE, as for
+// compare. The file is self-contained: its charts are inline SVG and it
+// loads no script, font, image or style sheet, so it opens offline, from
+// an air-gapped laptop or a CI artifact (docs/ci.md shows how to take a
+// screenshot of it with headless Chromium).
+//
 // # Exit status
 //
 // 0 on success, and after -h. 1 when the work failed: a run failed, DIR
@@ -206,4 +225,9 @@
 // measure:
 //
 //	benchtrace trend --log-dir logs/nightly
+//
+// A report of a pull request's runs against the main branch's, to keep as
+// a CI artifact:
+//
+//	benchtrace report --log-dir pr-logs --baseline main-logs --out report.html
 package main
