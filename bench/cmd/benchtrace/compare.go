@@ -110,7 +110,7 @@ func compareFlags() (*flag.FlagSet, func(context.Context, io.Writer, io.Writer) 
 			fmt.Fprintf(stderr, "FAIL %s %s: %s (p=%.3f n=%d+%d), beyond %s\n",
 				f.Row.Name(), f.Row.Measure.Name, changeText(f.Row), f.Row.P, f.Row.Old.N, f.Row.New.N, f.Threshold)
 		}
-		return fmt.Errorf("%d %w", len(failures), errGate)
+		return fmt.Errorf("%w: %d of %d rows", errGate, len(failures), len(res.Rows))
 	}
 }
 
