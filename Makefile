@@ -44,5 +44,6 @@ run:
 
 # Speed, as docs/performance.md reports it (compare runs with benchstat).
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem -count 10 ./sdk/ ./sdk/usage/ ./exporters/benchlog/
+	$(GO) test -run '^$$' -bench . -benchmem -count 10 ./sdk/ ./sdk/usage/
+	cd exporters/benchlog && $(GO) test -run '^$$' -bench . -benchmem -count 10 ./...
 	cd $(COMPONENT) && $(GO) test -run '^$$' -bench . -benchmem -count 10 ./...
