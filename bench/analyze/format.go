@@ -66,12 +66,23 @@ func mainPhaseTotalLabel(phase string) string {
 	return "Total " + strings.Join(phaseWords(phase), " ") + " time"
 }
 
+// The formats below are fmt's ("%.2f", "%.3e", …) written with strconv,
+// which fmt uses for them: the same text, without fmt's cost, which
+// counts in a summary of thousands of runs. TestFormat checks them
+// against fmt.
+
+// fixed returns f with prec decimals ("%.*f"), then suffix.
+func fixed(f float64, prec int, suffix string) string {
+	var buf [32]byte
+	return string(append(strconv.AppendFloat(buf[:0], f, 'f', prec, 64), suffix...))
+}
+
 // seconds formats a duration as analyze_logs.py did: "59.90s".
 func seconds(s float64) string {
 	if !isFinite(s) {
 		return "N/A"
 	}
-	return fmt.Sprintf("%.2fs", s)
+	return fixed(s, 2, "s")
 }
 
 // secondsMinutes formats a duration as "59.90s (1.00m)".
@@ -79,7 +90,11 @@ func secondsMinutes(s float64) string {
 	if !isFinite(s) {
 		return "N/A"
 	}
-	return fmt.Sprintf("%.2fs (%.2fm)", s, s/60)
+	var buf [48]byte
+	b := strconv.AppendFloat(buf[:0], s, 'f', 2, 64)
+	b = append(b, "s ("...)
+	b = strconv.AppendFloat(b, s/60, 'f', 2, 64)
+	return string(append(b, "m)"...))
 }
 
 // mae formats a mean absolute error: six decimals as analyze_logs.py, or
@@ -88,10 +103,13 @@ func mae(v float64) string {
 	switch {
 	case math.IsNaN(v):
 		return "N/A"
-	case v != 0 && math.Abs(v) < 1e-4:
-		return fmt.Sprintf("%.3e", v)
+	case v != 0 && math.Abs(v) < 1e-4 && !math.IsInf(v, 0):
+		var buf [32]byte
+		return string(strconv.AppendFloat(buf[:0], v, 'e', 3, 64))
+	case math.IsInf(v, 0):
+		return fmt.Sprintf("%.6f", v)
 	}
-	return fmt.Sprintf("%.6f", v)
+	return fixed(v, 6, "")
 }
 
 // precision formats precision_bits: "12.99 bits", or "exact" for MAE 0.
@@ -102,7 +120,7 @@ func precision(bits float64) string {
 	case math.IsNaN(bits) || math.IsInf(bits, -1):
 		return "N/A"
 	}
-	return fmt.Sprintf("%.2f bits", bits)
+	return fixed(bits, 2, " bits")
 }
 
 // signedBytes formats a change in bytes with its sign: "+1.0 MiB".
@@ -118,7 +136,7 @@ func percent(f float64) string {
 	if !isFinite(f) {
 		return "-"
 	}
-	return fmt.Sprintf("%.1f%%", 100*f)
+	return fixed(100*f, 1, "%")
 }
 
 // value formats a log value compactly for a table cell.

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/benchtrace/benchtrace/exporters/benchlog"
 )
@@ -133,6 +134,28 @@ func TestFormat(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			assert.Equal(t, tt.want, tt.got)
 		})
+	}
+}
+
+// TestFormatAsFmt checks the formats written with strconv against fmt's.
+func TestFormatAsFmt(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	values := []float64{0, math.Copysign(0, -1), 0.005, 0.015, 1e-4, -1e-4, 9.9999e-5, 2.5e-7, 1e300, -59.9, math.Inf(1), math.Inf(-1)}
+	for range 20000 {
+		values = append(values, rng.NormFloat64()*math.Pow(10, float64(rng.IntN(24)-12)))
+	}
+	for _, v := range values {
+		if isFinite(v) {
+			require.Equal(t, fmt.Sprintf("%.2fs", v), seconds(v))
+			require.Equal(t, fmt.Sprintf("%.2fs (%.2fm)", v, v/60), secondsMinutes(v))
+			require.Equal(t, fmt.Sprintf("%.2f bits", v), precision(v))
+			require.Equal(t, fmt.Sprintf("%.1f%%", 100*v), percent(v))
+		}
+		want := fmt.Sprintf("%.6f", v)
+		if v != 0 && math.Abs(v) < 1e-4 {
+			want = fmt.Sprintf("%.3e", v)
+		}
+		require.Equal(t, want, mae(v))
 	}
 }
 

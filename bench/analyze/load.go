@@ -83,12 +83,15 @@ type worker struct {
 
 // load reads one log and adds its summary to the store, or a warning.
 func (ld *loader) load(w *worker, j job) {
-	data, err := readLog(j.path, &w.buf)
+	data, complete, err := readLogOnce(j.path, &w.buf, true)
 	if err == nil {
-		err = w.summarize(data, j)
-	}
-	if err == errSlowPath {
-		err = w.summarizeSlowly(data, j)
+		err = w.summarizeData(data, j)
+		if err != nil && !complete {
+			// Perhaps not the whole file: read it again to be sure.
+			if data, err = readLog(j.path, &w.buf); err == nil {
+				err = w.summarizeData(data, j)
+			}
+		}
 	}
 	ld.mu.Lock()
 	defer ld.mu.Unlock()
@@ -98,6 +101,16 @@ func (ld *loader) load(w *worker, j job) {
 	}
 	ld.scratch = ld.st.encode(&ld.rec, &w.e, ld.scratch)
 	ld.ids = append(ld.ids, ld.st.add(ld.rec.b))
+}
+
+// summarizeData fills w.e with the summary of the log data: from the
+// scanner, or the full decoder when the scanner gives up.
+func (w *worker) summarizeData(data []byte, j job) error {
+	err := w.summarize(data, j)
+	if err == errSlowPath {
+		err = w.summarizeSlowly(data, j)
+	}
+	return err
 }
 
 // summarize fills w.e with the summary of the log data, read by the
@@ -319,27 +332,7 @@ func LoadDir(ctx context.Context, dir string, warn io.Writer) (*Summaries, error
 	var listErr error
 	go func() {
 		defer close(jobs)
-		for ctx.Err() == nil {
-			entries, err := d.ReadDir(256)
-			b := make([]job, 0, len(entries))
-			for _, e := range entries {
-				name := e.Name()
-				if e.IsDir() || strings.HasPrefix(name, ".") || filepath.Ext(name) != ".json" {
-					continue
-				}
-				b = append(b, job{path: filepath.Join(dir, name), base: name})
-			}
-			files += len(b)
-			if len(b) > 0 {
-				jobs <- b
-			}
-			if err != nil {
-				if err != io.EOF {
-					listErr = fmt.Errorf("reading log directory: %w", err)
-				}
-				return
-			}
-		}
+		files, listErr = listDir(ctx, d, dir, func(b []job) { jobs <- b })
 	}()
 	ld.work(jobs)
 	if err := ctx.Err(); err != nil {
@@ -349,6 +342,34 @@ func LoadDir(ctx context.Context, dir string, warn io.Writer) (*Summaries, error
 		return nil, listErr
 	}
 	return ld.finish(warn, files)
+}
+
+// listDir reads the directory d (at dir) and calls send with its log
+// files, a batch at a time, until its end or until ctx is done. It
+// returns how many it sent.
+func listDir(ctx context.Context, d *os.File, dir string, send func([]job)) (files int, err error) {
+	for ctx.Err() == nil {
+		entries, err := d.ReadDir(256)
+		b := make([]job, 0, len(entries))
+		for _, e := range entries {
+			name := e.Name()
+			if e.IsDir() || strings.HasPrefix(name, ".") || filepath.Ext(name) != ".json" {
+				continue
+			}
+			b = append(b, job{path: filepath.Join(dir, name), base: name})
+		}
+		files += len(b)
+		if len(b) > 0 {
+			send(b)
+		}
+		if err != nil {
+			if err != io.EOF {
+				return files, fmt.Errorf("reading log directory: %w", err)
+			}
+			return files, nil
+		}
+	}
+	return files, nil
 }
 
 // work loads the jobs on workers() goroutines.

@@ -7,7 +7,6 @@ import (
 	"io"
 	"io/fs"
 	"math"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -261,31 +260,30 @@ func loadFile(path string) (Run, error) {
 // readLog reads the file at path into *buf, which it grows as needed, and
 // returns its content. The error does not repeat the path.
 func readLog(path string, buf *[]byte) ([]byte, error) {
-	f, err := os.Open(path)
-	if err == nil {
-		var data []byte
-		data, err = readAll(f, buf)
-		if cerr := f.Close(); err == nil && cerr != nil {
-			err = cerr
-		}
-		if err == nil {
-			if len(data) == 0 {
-				return nil, errors.New("empty file")
-			}
-			return data, nil
-		}
-	}
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		err = pe.Err // the path is already in the warning
-	}
-	return nil, fmt.Errorf("reading: %w", err)
+	data, _, err := readLogOnce(path, buf, false)
+	return data, err
 }
 
-// readAll reads f to its end into *buf: unlike os.ReadFile, it reuses the
-// buffer from one file to the next and asks for no stat.
-func readAll(f *os.File, buf *[]byte) ([]byte, error) {
-	b := (*buf)[:0]
+// readLogOnce is readLog, which with once may leave the data incomplete
+// (readFile).
+func readLogOnce(path string, buf *[]byte, once bool) (data []byte, complete bool, err error) {
+	data, complete, err = readFile(path, buf, once)
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err // the path is already in the warning
+		}
+		return nil, false, fmt.Errorf("reading: %w", err)
+	}
+	if len(data) == 0 {
+		return nil, true, errors.New("empty file")
+	}
+	return data, complete, nil
+}
+
+// readInto reads to the end with read, appending to b, which it grows as
+// needed.
+func readInto(b []byte, read func([]byte) (int, error)) ([]byte, error) {
 	if cap(b) == 0 {
 		b = make([]byte, 0, 16<<10)
 	}
@@ -293,15 +291,15 @@ func readAll(f *os.File, buf *[]byte) ([]byte, error) {
 		if len(b) == cap(b) {
 			b = append(b, 0)[:len(b)]
 		}
-		n, err := f.Read(b[len(b):cap(b)])
-		b = b[:len(b)+n]
-		if err == io.EOF || err == nil && n == 0 {
-			*buf = b
-			return b, nil
+		n, err := read(b[len(b):cap(b)])
+		if n > 0 {
+			b = b[:len(b)+n]
 		}
-		if err != nil {
-			*buf = b
-			return nil, err
+		switch {
+		case err == io.EOF || err == nil && n == 0:
+			return b, nil
+		case err != nil:
+			return b, err
 		}
 	}
 }

@@ -105,13 +105,24 @@ type scanner struct {
 }
 
 func (s *scanner) ws() {
-	for s.i < len(s.data) {
-		switch s.data[s.i] {
-		case ' ', '\t', '\n', '\r':
-			s.i++
-		default:
-			return
-		}
+	d, i := s.data, s.i
+	for i < len(d) && isSpace[d[i]] {
+		i++
+	}
+	s.i = i
+}
+
+// isSpace is JSON's white space; stringStop the bytes that end a run of
+// plain bytes in a string: the quote, the backslash, control characters
+// (not allowed) and bytes of multi-byte UTF-8 (to be checked).
+var isSpace, stringStop [256]bool
+
+func init() {
+	for _, c := range " \t\n\r" {
+		isSpace[c] = true
+	}
+	for c := range 256 {
+		stringStop[c] = c == '"' || c == '\\' || c < 0x20 || c >= 0x80
 	}
 }
 
@@ -163,8 +174,15 @@ func (s *scanner) member(first bool) (key []byte, ok bool, err error) {
 func (s *scanner) rawString() (raw []byte, plain bool, err error) {
 	start := s.i + 1
 	escaped, high := false, false
-	for i := start; i < len(s.data); i++ {
-		switch c := s.data[i]; {
+	d := s.data
+	for i := start; i < len(d); i++ {
+		for i < len(d) && !stringStop[d[i]] {
+			i++
+		}
+		if i == len(d) {
+			break
+		}
+		switch c := d[i]; {
 		case c == '"':
 			s.i = i + 1
 			raw = s.data[start:i]
@@ -298,10 +316,72 @@ func (s *scanner) value(v *scannedValue) error {
 	return nil
 }
 
-// parseNumber parses a number's text as benchlog.Decode does: out of range
-// is ±Inf or 0, not an error.
+// pow10 are the powers of ten a float64 holds exactly.
+var pow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
+
+// parseNumber parses a number's text (valid JSON) as benchlog.Decode does:
+// as strconv.ParseFloat, out of range being ±Inf or 0, not an error.
+//
+// Most numbers of a log have at most 15 digits and a small exponent: for
+// them it takes Clinger's fast path, which strconv takes too, without
+// strconv's generality. The digits and the power of ten are then both
+// exact float64s, and one IEEE multiplication or division rounds
+// correctly, so the result is ParseFloat's to the bit (TestParseNumber).
 func parseNumber(text []byte) float64 {
-	f, _ := strconv.ParseFloat(string(text), 64)
+	i, neg := 0, false
+	if text[0] == '-' {
+		neg, i = true, 1
+	}
+	var mant uint64
+	digits, exp := 0, 0
+	for ; i < len(text) && text[i] >= '0' && text[i] <= '9'; i++ {
+		mant = mant*10 + uint64(text[i]-'0')
+		if mant != 0 {
+			digits++
+		}
+	}
+	if i < len(text) && text[i] == '.' {
+		for i++; i < len(text) && text[i] >= '0' && text[i] <= '9'; i++ {
+			mant = mant*10 + uint64(text[i]-'0')
+			exp--
+			if mant != 0 {
+				digits++
+			}
+		}
+	}
+	if i < len(text) { // an exponent
+		i++
+		eneg := false
+		switch text[i] {
+		case '-':
+			eneg = true
+			i++
+		case '+':
+			i++
+		}
+		e := 0
+		for ; i < len(text) && e < 1000; i++ {
+			e = e*10 + int(text[i]-'0')
+		}
+		if eneg {
+			e = -e
+		}
+		exp += e
+	}
+	if digits > 15 || exp < -22 || exp > 22 {
+		f, _ := strconv.ParseFloat(string(text), 64)
+		return f
+	}
+	f := float64(mant)
+	if exp < 0 {
+		f /= pow10[-exp]
+	} else {
+		f *= pow10[exp]
+	}
+	if neg {
+		f = -f
+	}
 	return f
 }
 

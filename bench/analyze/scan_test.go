@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -17,11 +18,7 @@ import (
 func viaScanner(t testing.TB, data []byte, base string) (Run, error) {
 	var w worker
 	j := job{path: filepath.Join("logs", base), base: base}
-	err := w.summarize(data, j)
-	if err == errSlowPath {
-		err = w.summarizeSlowly(data, j)
-	}
-	if err != nil {
+	if err := w.summarizeData(data, j); err != nil {
 		return Run{}, err
 	}
 	st := newStore("logs", nil)
@@ -253,5 +250,37 @@ func TestRecordFloats(t *testing.T) {
 		got := r.float()
 		require.Equal(t, math.Float64bits(f), math.Float64bits(got), "%v (%d bytes) came back as %v", f, len(w.b), got)
 		require.Equal(t, len(w.b), r.i)
+	}
+}
+
+// TestParseNumber checks the fast path of number parsing against
+// strconv.ParseFloat, to the bit.
+func TestParseNumber(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	texts := []string{"0", "-0", "0.0", "-0.0", "1", "-1", "0.5", "59.9", "45.599998", "1e5", "1E+5", "2.5e-07", "1e22", "1e23",
+		"1e-22", "1e-23", "123456789012345", "1234567890123456", "12345678901234567890", "0.000000000000000000000001",
+		"9007199254740993", "1e400", "-1e400", "1e-400", "4.9e-324", "1.7976931348623157e308", "0.1e1", "100e-2",
+		"12.989054063984934", "21.93156856932417", "0.180488046", "25000000000", "1e0000000000000000000005"}
+	for range 50000 {
+		m := rng.Uint64() >> rng.IntN(64)
+		s := strconv.FormatUint(m, 10)
+		if d := rng.IntN(len(s) + 1); d < len(s) && rng.IntN(2) == 0 {
+			s = s[:d] + "." + s[d:]
+			if s[0] == '.' {
+				s = "0" + s
+			}
+		}
+		if rng.IntN(3) == 0 {
+			s += "e" + strconv.Itoa(rng.IntN(60)-30)
+		}
+		if rng.IntN(2) == 0 {
+			s = "-" + s
+		}
+		texts = append(texts, s)
+	}
+	for _, s := range texts {
+		want, _ := strconv.ParseFloat(s, 64)
+		got := parseNumber([]byte(s))
+		require.Equal(t, math.Float64bits(want), math.Float64bits(got), "%s: got %v, want %v", s, got, want)
 	}
 }

@@ -117,9 +117,10 @@ func writeSummary(b *bufio.Writer, runs runList, opts Options) error {
 	}
 	var t totals
 	stats := newStatsBuilder(false)
+	lb := newLabels()
 	for i := range n {
 		runs.at(i, &r, what)
-		writeRun(b, &r, opts, width)
+		writeRun(b, &r, opts, width, lb)
 		if opts.Verbose {
 			l, err := logs.next()
 			writePhases(b, &r, l, err, durationFormat{opts.ShortDurations})
@@ -136,17 +137,42 @@ func writeSummary(b *bufio.Writer, runs runList, opts Options) error {
 // preprocessingLabel labels timing.preprocessing_total in a verbose summary.
 const preprocessingLabel = "Preprocessing"
 
+// spaces pads labels.
+const spaces = "                                        "
+
 // line writes "  Label:      value", the label padded to width (in
 // runes, as fmt pads).
 func line(b *bufio.Writer, width int, label, value string) {
 	b.WriteString("  ")
 	b.WriteString(label)
 	b.WriteByte(':')
-	for range width - utf8.RuneCountInString(label) - 1 {
-		b.WriteByte(' ')
+	for pad := width - utf8.RuneCountInString(label) - 1; pad > 0; pad -= len(spaces) {
+		b.WriteString(spaces[:min(pad, len(spaces))])
 	}
 	b.WriteString(value)
 	b.WriteByte('\n')
+}
+
+// memo remembers the last result of f, which many runs in a row share
+// (the upper-case name of a benchmark, the label of a main phase).
+type memo struct {
+	f       func(string) string
+	in, out string
+	ok      bool
+}
+
+func (m *memo) get(s string) string {
+	if !m.ok || s != m.in {
+		m.in, m.out, m.ok = s, m.f(s), true
+	}
+	return m.out
+}
+
+// labels are the memos of a summary's blocks.
+type labels struct{ upper, main memo }
+
+func newLabels() *labels {
+	return &labels{upper: memo{f: strings.ToUpper}, main: memo{f: mainPhaseLabel}}
 }
 
 func mark(o Outcome) string {
@@ -175,12 +201,12 @@ func statusText(r *Run) string {
 }
 
 // writeRun writes the block of a run, without the phase breakdown.
-func writeRun(b *bufio.Writer, r *Run, opts Options, labelWidth int) {
+func writeRun(b *bufio.Writer, r *Run, opts Options, labelWidth int, lb *labels) {
 	f := durationFormat{opts.ShortDurations}
 	in := &r.info
 	b.WriteString(mark(r.Outcome))
 	b.WriteByte(' ')
-	b.WriteString(strings.ToUpper(r.Name))
+	b.WriteString(lb.upper.get(r.Name))
 	b.WriteByte('\n')
 	b.WriteString(rule)
 	b.WriteByte('\n')
@@ -192,7 +218,7 @@ func writeRun(b *bufio.Writer, r *Run, opts Options, labelWidth int) {
 		line(b, labelWidth, "Duration", f.total(r.Duration))
 	}
 	if r.MainPhase != "" {
-		line(b, labelWidth, mainPhaseLabel(r.MainPhase), f.part(r.MainPhaseSeconds))
+		line(b, labelWidth, lb.main.get(r.MainPhase), f.part(r.MainPhaseSeconds))
 	}
 	if opts.Verbose && isFinite(r.PreprocessingSeconds) {
 		line(b, labelWidth, preprocessingLabel, f.part(r.PreprocessingSeconds))

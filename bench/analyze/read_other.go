@@ -1,0 +1,19 @@
+//go:build !unix
+
+package analyze
+
+import "os"
+
+// readFile reads the file at path into *buf; the data is always complete.
+func readFile(path string, buf *[]byte, _ bool) (data []byte, complete bool, err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, false, err
+	}
+	b, err := readInto((*buf)[:0], f.Read)
+	*buf = b[:0]
+	if cerr := f.Close(); err == nil && cerr != nil {
+		err = cerr
+	}
+	return b, err == nil, err
+}
