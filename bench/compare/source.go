@@ -1,6 +1,7 @@
 package compare
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -98,11 +99,11 @@ func (s Source) Files() ([]string, error) {
 	return files, nil
 }
 
-// Load reads the source's logs with analyze.LoadFiles (a log it cannot read
-// is a warning on warn) and returns the runs that match. It fails when the
-// directory cannot be read or holds no readable log, and when no log
-// matches.
-func (s Source) Load(warn io.Writer) ([]analyze.Run, error) {
+// Load reads the source's logs with LoadFiles (a log it cannot read is a
+// warning on warn) and returns the runs that match. It fails when the
+// directory cannot be read or holds no readable log, when no log matches,
+// and when ctx is done.
+func (s Source) Load(ctx context.Context, warn io.Writer) ([]analyze.Run, error) {
 	files, err := s.Files()
 	if err != nil {
 		return nil, err
@@ -110,7 +111,10 @@ func (s Source) Load(warn io.Writer) ([]analyze.Run, error) {
 	if len(files) == 0 {
 		return nil, fmt.Errorf("no run logs (*.json) in %s", s.Dir)
 	}
-	runs, err := analyze.LoadFiles(files, warn)
+	runs, err := LoadFiles(ctx, files, warn)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	if err != nil {
 		return nil, fmt.Errorf("no readable run log in %s: %w", s.Dir, err)
 	}

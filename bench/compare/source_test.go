@@ -64,18 +64,18 @@ func TestSourceSelect(t *testing.T) {
 	} {
 		src, err := compare.ParseSource(tt.src)
 		require.NoError(t, err)
-		runs, err := src.Load(nil)
+		runs, err := src.Load(t.Context(), nil)
 		require.NoError(t, err, tt.src)
 		assert.Len(t, runs, tt.want, tt.src)
 	}
 	for _, src := range []string{dir + "@git_commit=e4f", dir + "@git_commit=0000000", dir + "@no_such_key=1"} {
 		s, err := compare.ParseSource(src)
 		require.NoError(t, err)
-		_, err = s.Load(nil)
+		_, err = s.Load(t.Context(), nil)
 		assert.ErrorContains(t, err, "matches", src)
 	}
-	_, err = compare.Source{Dir: filepath.Join(dir, "missing")}.Load(nil)
+	_, err = compare.Source{Dir: filepath.Join(dir, "missing")}.Load(t.Context(), nil)
 	assert.ErrorContains(t, err, "reading log directory")
-	_, err = compare.Source{Dir: t.TempDir()}.Load(nil)
+	_, err = compare.Source{Dir: t.TempDir()}.Load(t.Context(), nil)
 	assert.ErrorContains(t, err, "no run logs")
 }

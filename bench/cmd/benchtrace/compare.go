@@ -67,7 +67,7 @@ func compareFlags() (*flag.FlagSet, func(context.Context, io.Writer, io.Writer) 
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			runs, err := src.Load(stderr)
+			runs, err := src.Load(ctx, stderr)
 			if err != nil {
 				return err
 			}

@@ -48,7 +48,7 @@ func reportFlags() (*flag.FlagSet, func(context.Context, io.Writer, io.Writer) e
 			if err := ctx.Err(); err != nil {
 				return nil, "", err
 			}
-			runs, err := src.Load(stderr)
+			runs, err := src.Load(ctx, stderr)
 			if err != nil {
 				return nil, "", err
 			}

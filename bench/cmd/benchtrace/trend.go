@@ -50,7 +50,7 @@ func trendFlags() (*flag.FlagSet, func(context.Context, io.Writer, io.Writer) er
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		runs, err := compare.Source{Dir: *logDir}.Load(stderr)
+		runs, err := compare.Source{Dir: *logDir}.Load(ctx, stderr)
 		if err != nil {
 			return err
 		}
