@@ -56,6 +56,8 @@ const (
 	fWall0 // CPUWallSeconds: wallZero, wallDuration, wallOwn
 	fWall1
 	fPeak
+	fStartWide      // the start is outside what Unix nanoseconds hold
+	fPrecisionOfMAE // PrecisionBits is -log2(MAE), as the logs compute it
 )
 
 // How a record gives back metadata.timestamp_start as the summary shows
@@ -253,13 +255,34 @@ func (r *recordReader) float() float64 {
 	return float64(unzigzag(tag>>3)) / floatScales[tag&7-1]
 }
 
-// startOf returns the start time a record begins with, as Unix seconds
-// and nanoseconds, and whether it has one.
-func startOf(rec []byte) (sec int64, nsec uint32, ok bool) {
-	sec = int64(binary.LittleEndian.Uint64(rec))
-	nsec = binary.LittleEndian.Uint32(rec[8:])
-	flags, _ := binary.Uvarint(rec[12:])
-	return sec, nsec, flags&fStart != 0
+// Unix seconds whose nanoseconds an int64 holds (1678 to 2262).
+const (
+	minNanoSec = math.MinInt64/1_000_000_000 + 1
+	maxNanoSec = math.MaxInt64/1_000_000_000 - 1
+)
+
+// A record begins with its start time in Unix nanoseconds (8 bytes),
+// then its flags, then, for a start outside 1678–2262 (fStartWide), the
+// start as seconds and nanoseconds, then its kind.
+
+// startOf returns the start time of a record, as Unix seconds and
+// nanoseconds, and whether it has one, and where what follows begins.
+func startOf(rec []byte) (sec int64, nsec uint32, ok bool, next int) {
+	key := int64(binary.LittleEndian.Uint64(rec))
+	flags, n := binary.Uvarint(rec[8:])
+	next = 8 + n
+	if flags&fStartWide != 0 {
+		s, n := binary.Varint(rec[next:])
+		next += n
+		ns, n := binary.Uvarint(rec[next:])
+		next += n
+		return s, uint32(ns), true, next
+	}
+	sec, rem := key/1e9, key%1e9
+	if rem < 0 {
+		sec, rem = sec-1, rem+1e9
+	}
+	return sec, uint32(rem), flags&fStart != 0, next
 }
 
 // entry is one run to add to a store: the Run's figures, with the strings
@@ -358,9 +381,27 @@ func (st *store) encode(w *recordBuilder, e *entry, scratch []byte) []byte {
 	flags |= uint64(wall) << 16
 	set(fPeak, r.PeakRSSBytes != 0)
 
-	w.b = binary.LittleEndian.AppendUint64(w.b[:0], uint64(sec))
-	w.b = binary.LittleEndian.AppendUint32(w.b, nsec)
+	if flags&fPrecision != 0 && flags&fMAE != 0 && math.Float64bits(-math.Log2(r.MAE)) == math.Float64bits(r.PrecisionBits) {
+		flags = flags&^fPrecision | fPrecisionOfMAE
+	}
+	key := int64(0)
+	switch {
+	case flags&fStart == 0:
+	case sec < minNanoSec || sec > maxNanoSec:
+		flags |= fStartWide
+		key = math.MinInt64
+		if sec > 0 {
+			key = math.MaxInt64
+		}
+	default:
+		key = sec*1e9 + int64(nsec)
+	}
+	w.b = binary.LittleEndian.AppendUint64(w.b[:0], uint64(key))
 	w.uvarint(flags)
+	if flags&fStartWide != 0 {
+		w.varint(sec)
+		w.uvarint(uint64(nsec))
+	}
 	w.uvarint(uint64(kid))
 	switch text {
 	case textRaw:
@@ -411,9 +452,9 @@ const (
 // store, apart from those two.
 func (st *store) decode(id uint32, r *Run, what uint8) {
 	rec := st.record(id)
-	rd := recordReader{b: rec, i: 12}
-	sec, nsec, hasStart := startOf(rec)
-	flags := rd.uvarint()
+	sec, nsec, hasStart, next := startOf(rec)
+	flags, _ := binary.Uvarint(rec[8:])
+	rd := recordReader{b: rec, i: next}
 	kd := &st.kindOf[rd.uvarint()]
 	nan := math.NaN()
 	*r = Run{
@@ -490,6 +531,9 @@ func (st *store) decode(id uint32, r *Run, what uint8) {
 			*f.v = rd.float()
 		}
 	}
+	if flags&fPrecisionOfMAE != 0 {
+		r.PrecisionBits = -math.Log2(r.MAE)
+	}
 	switch (flags >> 16) & 3 {
 	case wallDuration:
 		r.CPUWallSeconds = r.Duration
@@ -506,8 +550,9 @@ func (st *store) decode(id uint32, r *Run, what uint8) {
 
 // kindOfRecord returns the kind of record id.
 func (st *store) kindOfRecord(id uint32) *kind {
-	rd := recordReader{b: st.record(id), i: 12}
-	rd.uvarint()
+	rec := st.record(id)
+	_, _, _, next := startOf(rec)
+	rd := recordReader{b: rec, i: next}
 	return &st.kindOf[rd.uvarint()]
 }
 
@@ -522,8 +567,18 @@ func (st *store) path(id uint32) string {
 // those without one last, then by file name, then by path.
 func (st *store) compare(a, b uint32) int {
 	ra, rb := st.record(a), st.record(b)
-	sa, na, oka := startOf(ra)
-	sb, nb, okb := startOf(rb)
+	if ka, kb := int64(binary.LittleEndian.Uint64(ra)), int64(binary.LittleEndian.Uint64(rb)); ka != kb &&
+		ra[8]&fStart != 0 && rb[8]&fStart != 0 {
+		// Both started, at different Unix nanoseconds (or one outside
+		// their range, whose key is then the range's end): the common
+		// case, without decoding.
+		if ka < kb {
+			return -1
+		}
+		return 1
+	}
+	sa, na, oka, _ := startOf(ra)
+	sb, nb, okb, _ := startOf(rb)
 	switch {
 	case oka != okb:
 		if oka {

@@ -92,8 +92,8 @@ func (s *Summaries) Latest() *Summaries {
 // newer reports whether record a is newer than b, as the function newer
 // does for runs.
 func (s *Summaries) newer(a, b uint32) bool {
-	sa, na, oka := startOf(s.st.record(a))
-	sb, nb, okb := startOf(s.st.record(b))
+	sa, na, oka, _ := startOf(s.st.record(a))
+	sb, nb, okb, _ := startOf(s.st.record(b))
 	if oka && okb && (sa != sb || na != nb) {
 		return sa > sb || sa == sb && na > nb
 	}

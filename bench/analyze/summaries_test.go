@@ -180,3 +180,47 @@ func TestLoadDirErrors(t *testing.T) {
 	_, err = analyze.LoadSummaries(ctx, logFiles(t), nil)
 	assert.ErrorIs(t, err, context.Canceled)
 }
+
+// TestSummariesOrder checks that the summaries are in the order of
+// WriteSummary's runs: start times far in the past and future, equal ones
+// (then by file name), and none.
+func TestSummariesOrder(t *testing.T) {
+	dir := t.TempDir()
+	starts := map[string]string{
+		"a_20260101_000000.json":   `"2026-01-01T00:00:00Z"`,
+		"a_20260101_000000_2.json": `"2026-01-01T00:00:00Z"`,
+		"b_20260101_000000.json":   `"2026-01-01T00:00:00+00:00"`,
+		"c_20260101_000001.json":   `"2026-01-01T01:00:01+01:00"`,
+		"d_16000101_000000.json":   `"1600-01-01T00:00:00Z"`,
+		"e_23000101_000000.json":   `"2300-01-01T00:00:00.5Z"`,
+		"f_23000101_000000.json":   `"2300-01-01T00:00:00.25Z"`,
+		"g_00010101_000000.json":   `"0001-01-01T00:00:00Z"`,
+		"k_00020101_000000.json":   `"0002-01-01T00:00:00Z"`,
+		"h.json":                   `null`,
+		"i.json":                   `"garbage"`,
+		"j_20251231_235959.json":   `"2025-12-31T23:59:59.999999999Z"`,
+	}
+	var files []string
+	for name, start := range starts {
+		path := filepath.Join(dir, name)
+		files = append(files, path)
+		require.NoError(t, os.WriteFile(path, []byte(`{"metadata": {"timestamp_start": `+start+`}, "status": "success"}`), 0o644))
+	}
+	runs, err := analyze.LoadFiles(files, nil)
+	require.NoError(t, err)
+	var want bytes.Buffer
+	require.NoError(t, analyze.WriteSummary(&want, runs, analyze.Options{Verbose: true}))
+	s, err := analyze.LoadDir(t.Context(), dir, nil)
+	require.NoError(t, err)
+	var got bytes.Buffer
+	require.NoError(t, s.WriteSummary(&got, analyze.Options{Verbose: true}))
+	assert.Equal(t, want.String(), got.String())
+	var names []string
+	for r := range s.Runs() {
+		names = append(names, filepath.Base(r.Path))
+	}
+	// 0001-01-01T00:00:00Z is the zero time: no start, as for WriteSummary.
+	assert.Equal(t, []string{"k_00020101_000000.json", "d_16000101_000000.json", "j_20251231_235959.json",
+		"a_20260101_000000.json", "a_20260101_000000_2.json", "b_20260101_000000.json", "c_20260101_000001.json",
+		"f_23000101_000000.json", "e_23000101_000000.json", "g_00010101_000000.json", "h.json", "i.json"}, names)
+}
