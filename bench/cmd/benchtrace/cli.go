@@ -25,7 +25,7 @@ type command struct {
 }
 
 // commands are benchtrace's subcommands, in the order of the manual.
-var commands = []command{runCmd, analyzeCmd, compareCmd, trendCmd, reportCmd}
+var commands = []command{runCmd, analyzeCmd, execCmd, compareCmd, trendCmd, reportCmd}
 
 func lookup(name string) (command, bool) {
 	for _, c := range commands {

@@ -9,6 +9,7 @@
 //
 //	run      run the bundled example benchmarks and write their logs
 //	analyze  summarize run logs, and export the summary
+//	exec     run any command, or the phases of a spec file, as a measured run
 //	compare  compare two sets of runs, and fail on a significant regression
 //	trend    show how the runs changed across commits or days, and where
 //	report   write an HTML report of the runs, with charts, that needs no network
@@ -186,6 +187,85 @@
 // an air-gapped laptop or a CI artifact (docs/ci.md shows how to take a
 // screenshot of it with headless Chromium).
 //
+// # Exec
+//
+//	benchtrace exec [--benchmark NAME] [--phase NAME] [--spec FILE] [--log-dir DIR] [--otlp-endpoint HOST:PORT] [-- CMD ARGS…]
+//
+// Exec measures any program, with no SDK in it: it runs CMD with ARGS as
+// phase NAME (default "command") of a run of benchmark NAME (default:
+// CMD's base name), and writes the run's log into DIR (default ./logs), as
+// run does. Put -- before CMD, so that CMD's flags are not taken for
+// exec's. The phase has what the SDK measures of a phase: wall time, and
+// user and system CPU time with the command's share in
+// cpu_children_seconds (its whole process tree, as wait4 counts it); and
+// exec adds:
+//
+//	children_peak_rss_bytes  the command's peak RSS (wait4's ru_maxrss, its
+//	                         largest process). Linux starts that count at
+//	                         exec's own RSS when it started the command
+//	                         (rss_start_bytes, about 15 MiB): a smaller
+//	                         command shows that floor
+//	exit_code                the command's exit status; 128+N when signal
+//	                         N killed it; 127 when it was not found, 126
+//	                         when it could not be started
+//	signal                   the signal that killed it: SIGKILL, SIGSEGV, …
+//	command                  the command line, quoted for sh
+//
+// peak_rss_bytes and the Go heap figures are exec's own. The command's
+// stdin and stdout are exec's; its stderr reaches exec's through a pipe
+// that keeps its last lines (so a program that colours its output only on
+// a terminal does not colour its stderr). A command that exits with a
+// status other than 0, or is killed by a signal, fails its phase and the
+// run, with its status and the last ten lines of its stderr as their
+// error. Exec prints a line on stderr as each command ends, and the path
+// of each log at the end. It exits with the command's status.
+//
+// SIGINT and SIGTERM are passed on to the command; when it has exited, the
+// phase and the run end as interrupted, and exec exits with the command's
+// status (128+signal if that was 0). A SIGINT typed at a terminal reaches
+// the command directly (it is in exec's process group): exec does not
+// send it a second one.
+//
+// The command runs inside the run's trace. It gets TRACEPARENT (W3C trace
+// context: the run's trace, the phase's span) and BAGGAGE holding
+// benchtrace.benchmark.name=NAME; with --otlp-endpoint, also
+// OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_EXPORTER_OTLP_PROTOCOL=grpc and their
+// _TRACES_ forms, naming the same collector. A command instrumented with
+// any OpenTelemetry SDK that starts its spans from TRACEPARENT adds them to
+// the run's trace, and phases of its own (spans that follow
+// docs/conventions.md) to the run's log, through the collector. A
+// benchtrace exec started so (a spec's command, say) joins that run: its
+// phases go below the caller's span, over OTLP only, and it writes no log
+// of its own. A TRACEPARENT without that baggage is some other trace:
+// exec starts a run of its own, linked to it.
+//
+// --spec FILE runs several commands as the phases of one run. FILE is
+// YAML:
+//
+//	benchmark: kmeans_cli         # required (--benchmark wins over it)
+//	main_phase: fit               # timing.fit_only; default: the longest phase
+//	repeat: 3                     # runs, one after the other (default 1)
+//	model:                        # the log's model object
+//	  name: k-means
+//	  dataset: synthetic-100k
+//	  batch_size: 1024            # batch_size and seed are integers
+//	  seed: 42
+//	  clusters: 8                 # any other key: a string, number or boolean
+//	env:                          # added to the environment of every phase
+//	  OMP_NUM_THREADS: 2
+//	phases:                       # run in this order
+//	  - name: build
+//	    command: go build -o km ./cmd/km   # a string runs with /bin/sh -c
+//	  - name: fit
+//	    command: [./km, fit, -k, "8"]      # a list is the argv: no shell
+//	    env:                               # this phase's, over the above
+//	      KM_TRACE: 1
+//
+// An unknown key is an error. Commands run in the current directory. The
+// first phase that fails ends its run as failed: the phases after it are
+// not started, and the log lists them in metadata.phases_not_started. A
+// failed run ends the repeats. metadata.config_file is FILE.
+//
 // # Exit status
 //
 // 0 on success, and after -h. 1 when the work failed: a run failed, DIR
@@ -193,7 +273,8 @@
 // be written; and when compare --fail-on found a significant regression
 // beyond its threshold. 2 for a usage error: an unknown command or flag, a bad flag
 // value, an extra argument, a REGEXP that matches no benchmark, an unknown
-// export format. 128+signal when run was ended by a signal.
+// export format. 128+signal when run was ended by a signal. Exec exits
+// with its command's status instead (see Exec).
 //
 // # Examples
 //
@@ -214,6 +295,12 @@
 //	benchtrace analyze --log-dir logs/nightly --export summary.json
 //	benchtrace analyze --log-dir logs/nightly --export nightly.bench
 //	benchstat -col /phase nightly.bench
+//
+// Any program as a benchmark, and a spec of several phases, its commands
+// sending their own spans to a collector:
+//
+//	benchtrace exec --benchmark sort_1g -- sort -o /dev/null data/1g.txt
+//	benchtrace exec --spec bench.yaml --otlp-endpoint 127.0.0.1:4317
 //
 // Two commits whose runs share a directory, then a pull request's runs
 // against the main branch's, as a CI gate:
