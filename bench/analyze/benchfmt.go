@@ -25,7 +25,10 @@ import (
 // is one iteration: ns/op is the wall time, cpu-ns/op the user plus system
 // CPU time, peak-RSS-B the peak resident set size in bytes; a value the log
 // does not have is left out. Failed, interrupted and incomplete runs are
-// left out, as their times are not those of a whole run. opts is not used.
+// left out, as their times are not those of a whole run. Before a run's
+// lines come the configuration lines (goos, goarch, cpu, commit) in which
+// its metadata differs from the runs before (benchConfigKeys). opts is not
+// used.
 func WriteBench(w io.Writer, runs []Run, opts Options) error {
 	return writeBuffered(w, "writing summary", func(b *bufio.Writer) error {
 		return writeBench(b, sortedList(runs), opts)
@@ -38,6 +41,7 @@ func writeBench(b *bufio.Writer, runs runList, _ Options) error {
 	logs := runs.logs(succeeded)
 	defer logs.stop()
 	var r Run
+	cfg := benchConfig{}
 	for i := range runs.Len() {
 		runs.at(i, &r, withPath)
 		if !succeeded(&r) {
@@ -47,6 +51,7 @@ func writeBench(b *bufio.Writer, runs runList, _ Options) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", rereadError(r.Path, err), err)
 		}
+		cfg.write(b, l.Metadata)
 		name := "Benchmark" + capitalize(benchField(r.Name))
 		benchLine(b, name, r.Duration, r.CPUSeconds(), r.PeakRSSBytes)
 		for _, ph := range l.Phases {
