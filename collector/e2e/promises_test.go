@@ -38,8 +38,8 @@ const configEnv = "BENCHTRACE_E2E_COLLECTOR_CONFIG"
 type ownCollector struct {
 	bin, config, health, procLog, logDir string
 	env                                  []string
-	otlp                                 string
-	metrics                              string
+	otlp, otlpHTTP                       string
+	metrics, telemetry                   string
 	proc                                 *collectorProc
 }
 
@@ -66,6 +66,8 @@ func newOwnCollector(t *testing.T, s *stack) *ownCollector {
 	c.health = fmt.Sprintf("http://127.0.0.1:%d/", ports[3])
 	c.otlp = fmt.Sprintf("127.0.0.1:%d", ports[0])
 	c.metrics = fmt.Sprintf("http://127.0.0.1:%d/metrics", ports[1])
+	c.telemetry = fmt.Sprintf("http://127.0.0.1:%d/metrics", ports[2])
+	c.otlpHTTP = fmt.Sprintf("127.0.0.1:%d", ports[4])
 	c.start(t)
 	return c
 }
