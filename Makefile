@@ -28,11 +28,14 @@ unit: deps
 e2e: deps
 	BENCHTRACE_E2E=1 BENCHTRACE_STACK_TEST=1 $(GO) test -p 1 -count=1 -timeout 45m -v ./collector/ ./collector/e2e/
 
-# Debian packages the tests use, installed once.
+# Debian packages the tests use, installed once (Node.js and npm for the
+# end-to-end test of a Node producer, collector/e2e/node).
 deps:
 	@missing=""; \
 	command -v prometheus >/dev/null || missing="$$missing prometheus"; \
 	command -v docker-compose >/dev/null || missing="$$missing docker-compose"; \
+	command -v node >/dev/null || missing="$$missing nodejs"; \
+	command -v npm >/dev/null || missing="$$missing npm"; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \
