@@ -78,7 +78,9 @@
 //	.md     a Markdown report
 //	.bench  the Go benchmark format, for benchstat: a line per successful
 //	        run and one per phase of it (BenchmarkName/phase=fit 1 <ns> ns/op
-//	        <ns> cpu-ns/op <bytes> peak-RSS-B)
+//	        <ns> cpu-ns/op <bytes> peak-RSS-B), after configuration lines
+//	        from the runs' metadata (goos, goarch, cpu, commit) where they
+//	        change, so that benchstat -col commit sets commits side by side
 //
 // Any other extension is a usage error, reported before a log is read.
 // Unreadable logs among readable ones, too few runs, and runs too noisy to
