@@ -29,12 +29,18 @@ type sample struct {
 }
 
 func summarize(xs []float64) sample {
+	return summarizeInPlace(slices.Clone(xs))
+}
+
+// summarizeInPlace is summarize, sorting xs itself rather than a copy: the
+// statistics builder's samples, which may hold a million durations.
+func summarizeInPlace(v []float64) sample {
 	nan := math.NaN()
-	s := sample{n: len(xs), mean: nan, stddev: nan, cv: nan, minimum: nan, median: nan, maximum: nan}
-	if len(xs) == 0 {
+	s := sample{n: len(v), mean: nan, stddev: nan, cv: nan, minimum: nan, median: nan, maximum: nan}
+	if len(v) == 0 {
 		return s
 	}
-	v := slices.Sorted(slices.Values(xs))
+	slices.Sort(v)
 	s.minimum, s.maximum = v[0], v[len(v)-1]
 	if len(v)%2 == 1 {
 		s.median = v[len(v)/2]
@@ -159,21 +165,23 @@ func (sb *statsBuilder) add(r *Run) {
 
 // stats returns the statistics of each benchmark, in order of first
 // appearance. The means of summarize do not depend on the order the
-// values came in: it sorts them first.
+// values came in: it sorts them first. It sorts the values in place and
+// lets them go: call it once.
 func (sb *statsBuilder) stats() []benchStats {
 	out := make([]benchStats, 0, len(sb.order))
 	for _, b := range sb.order {
 		s := b.benchStats
-		s.duration = summarize(b.durations)
+		s.duration = summarizeInPlace(b.durations)
 		s.mainPhaseMean = math.NaN()
 		if !b.sameMain || s.mainPhase == "" {
 			s.mainPhase = ""
 		} else {
-			s.mainPhaseMean = summarize(b.mains).mean
+			s.mainPhaseMean = summarizeInPlace(b.mains).mean
 		}
-		s.cpuMean = summarize(b.cpus).mean
-		s.utilMean = summarize(b.utils).mean
-		s.memChangeMean = summarize(b.mems).mean
+		s.cpuMean = summarizeInPlace(b.cpus).mean
+		s.utilMean = summarizeInPlace(b.utils).mean
+		s.memChangeMean = summarizeInPlace(b.mems).mean
+		b.durations, b.mains, b.cpus, b.utils, b.mems = nil, nil, nil, nil, nil
 
 		if n := s.duration.n; n >= 2 && n < minSamples {
 			s.notes = append(s.notes, fmt.Sprintf("%s: only %d successful runs: too few to judge the spread (want at least %d)", s.name, n, minSamples))

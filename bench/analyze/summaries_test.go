@@ -224,3 +224,49 @@ func TestSummariesOrder(t *testing.T) {
 		"a_20260101_000000.json", "a_20260101_000000_2.json", "b_20260101_000000.json", "c_20260101_000001.json",
 		"f_23000101_000000.json", "e_23000101_000000.json", "g_00010101_000000.json", "h.json", "i.json"}, names)
 }
+
+// lineWith keeps the last line written to it that holds marker, so as not
+// to keep all of a long output.
+type lineWith struct {
+	marker    string
+	line, cur []byte
+}
+
+func (w *lineWith) Write(p []byte) (int, error) {
+	for _, c := range p {
+		if c != '\n' {
+			w.cur = append(w.cur, c)
+			continue
+		}
+		if bytes.Contains(w.cur, []byte(w.marker)) {
+			w.line = append(w.line[:0], w.cur...)
+		}
+		w.cur = w.cur[:0]
+	}
+	return len(p), nil
+}
+
+// TestVerboseNestedPhases writes the verbose summary of a run of 10,000
+// phases, each nested in the previous one: this took minutes when each
+// phase's depth was found by walking its chain of parents with a linear
+// search at each step (BenchmarkVerboseNestedPhases times it).
+func TestVerboseNestedPhases(t *testing.T) {
+	if testing.Short() {
+		t.Skip("writes 200 MB")
+	}
+	const n = 10000
+	var log strings.Builder
+	log.WriteString(`{"metadata": {"benchmark_name": "nested"}, "phases": {"p0": {"duration_seconds": 1, "status": "success"}`)
+	for i := 1; i < n; i++ {
+		fmt.Fprintf(&log, `, "p%d": {"duration_seconds": 1, "status": "success", "parent": "p%d"}`, i, i-1)
+	}
+	log.WriteString(`}, "status": "success"}`)
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "nested_20261130_100000.json"), []byte(log.String()), 0o644))
+	s, err := analyze.LoadDir(t.Context(), dir, nil)
+	require.NoError(t, err)
+	w := lineWith{marker: " p9999 "}
+	require.NoError(t, s.WriteSummary(&w, analyze.Options{Verbose: true}))
+	// The deepest phase, indented by its depth.
+	assert.Equal(t, "    "+strings.Repeat("  ", n-1)+"p9999"+"    1.000s  [success]            -          -           -", string(w.line))
+}

@@ -278,9 +278,22 @@ func writePhases(b *bufio.Writer, r *Run, l *benchlog.Log, err error, df duratio
 	for i, ph := range phases {
 		width = max(width, 2*depths[i]+len(ph.Name))
 	}
+	// row writes fmt's "    %-*s %9s  %-13s %8s %10s %11s  %s" trimmed of
+	// trailing spaces, padding the first column by hand: nested phases
+	// make it wide, and the rows of deep nests long.
 	row := func(cols ...string) {
-		s := fmt.Sprintf("    %-*s %9s  %-13s %8s %10s %11s  %s", width, cols[0], cols[1], cols[2], cols[3], cols[4], cols[5], cols[6])
-		b.WriteString(strings.TrimRight(s, " "))
+		rest := strings.TrimRight(fmt.Sprintf(" %9s  %-13s %8s %10s %11s  %s", cols[1], cols[2], cols[3], cols[4], cols[5], cols[6]), " ")
+		if rest == "" {
+			b.WriteString(strings.TrimRight("    "+cols[0], " "))
+			b.WriteByte('\n')
+			return
+		}
+		b.WriteString("    ")
+		b.WriteString(cols[0])
+		for pad := width - utf8.RuneCountInString(cols[0]); pad > 0; pad -= len(spaces) {
+			b.WriteString(spaces[:min(pad, len(spaces))])
+		}
+		b.WriteString(rest)
 		b.WriteByte('\n')
 	}
 	row("Phase", "Duration", "Status", "CPU", "Peak RSS", "Mem change", "Other")
