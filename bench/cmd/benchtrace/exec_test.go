@@ -580,3 +580,25 @@ phases:
 	_, err = parseSpec([]byte("benchmark: [x]\n"))
 	assert.True(t, errors.Is(err, errSpec))
 }
+
+// TestExecExample runs the README's example spec (its data in a directory
+// of the test's own).
+func TestExecExample(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("testdata", "exec_example.yaml"))
+	require.NoError(t, err)
+	text := strings.ReplaceAll(string(data), "/tmp/benchtrace-sort-example", filepath.Join(t.TempDir(), "numbers"))
+	require.NotEqual(t, string(data), text, "the example keeps its data in DATA")
+	specFile := filepath.Join(t.TempDir(), "exec_example.yaml")
+	require.NoError(t, os.WriteFile(specFile, []byte(text), 0o644))
+	dir, _, stderr, err := execIn(t, "--spec", specFile)
+	require.NoError(t, err, stderr)
+	l := onlyLog(t, dir)
+	assert.Equal(t, "success", l.Status, l.Error)
+	var names []string
+	for _, p := range l.Phases {
+		names = append(names, p.Name)
+	}
+	assert.Equal(t, []string{"generate", "sort", "check"}, names)
+	assert.Greater(t, float(t, l.Timing, "sort_only"), 0.0)
+	assert.Greater(t, float(t, phaseOf(t, l, "sort"), benchlog.KeyChildPeakRSS), float64(8*mib), "sort holds the numbers")
+}
