@@ -190,6 +190,26 @@ func TestBoundsHold(t *testing.T) {
 	})
 	require.NoError(t, err)
 
+	// Jaeger has the good runs: no request over its 4 MiB limit, which
+	// would drop the whole batch, theirs with the 1 MB spans.
+	err = stacktest.Eventually(ctx, 30*time.Second, 500*time.Millisecond, func() error {
+		for _, i := range []int{0, 17, 49} {
+			var got struct {
+				Data []struct {
+					Spans []struct{} `json:"spans"`
+				} `json:"data"`
+			}
+			if err := stacktest.GetJSON(ctx, s.JaegerURL()+"/api/traces/"+traceIDOf(1, i).String(), &got); err != nil {
+				return err
+			}
+			if len(got.Data) != 1 || len(got.Data[0].Spans) != 13 {
+				return fmt.Errorf("good run %d: not all 13 spans in Jaeger", i)
+			}
+		}
+		return nil
+	})
+	assert.NoError(t, err, "good runs in Jaeger")
+
 	// /metrics: scrapes (UTF-8 repaired), bounded by the series cap.
 	var body []byte
 	err = stacktest.Eventually(ctx, 30*time.Second, 500*time.Millisecond, func() error {
