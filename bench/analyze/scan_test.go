@@ -198,7 +198,7 @@ func TestScanMatchesDecode(t *testing.T) {
 		names = append(names, name)
 	}
 	pieces := []string{"NaN", "Infinity", "-Infinity", "null", `"`, `\`, `\u00e9`, ",", ":", "{", "}", "[", "]", "1e5", "-0", `"parent": "x", `, `"mae": 0, `, "\n"}
-	n := 3000
+	n := 1500
 	if testing.Short() {
 		n = 300
 	}

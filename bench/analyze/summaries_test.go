@@ -123,8 +123,8 @@ func TestSummariesFilter(t *testing.T) {
 // one warning naming it, and that the others are all summarized.
 func TestLoadDirBrokenAmongMany(t *testing.T) {
 	n := 10000
-	if testing.Short() {
-		n = 1000
+	if testing.Short() || raceEnabled {
+		n = 2000
 	}
 	dir := t.TempDir()
 	data, err := os.ReadFile(filepath.Join(logDir, "gemm_20261122_170000.json"))
@@ -233,17 +233,19 @@ type lineWith struct {
 }
 
 func (w *lineWith) Write(p []byte) (int, error) {
-	for _, c := range p {
-		if c != '\n' {
-			w.cur = append(w.cur, c)
-			continue
+	n := len(p)
+	for {
+		i := bytes.IndexByte(p, '\n')
+		if i < 0 {
+			w.cur = append(w.cur, p...)
+			return n, nil
 		}
+		w.cur = append(w.cur, p[:i]...)
 		if bytes.Contains(w.cur, []byte(w.marker)) {
 			w.line = append(w.line[:0], w.cur...)
 		}
-		w.cur = w.cur[:0]
+		w.cur, p = w.cur[:0], p[i+1:]
 	}
-	return len(p), nil
 }
 
 // TestVerboseNestedPhases writes the verbose summary of a run of 10,000
@@ -251,10 +253,10 @@ func (w *lineWith) Write(p []byte) (int, error) {
 // phase's depth was found by walking its chain of parents with a linear
 // search at each step (BenchmarkVerboseNestedPhases times it).
 func TestVerboseNestedPhases(t *testing.T) {
-	if testing.Short() {
-		t.Skip("writes 200 MB")
+	n := 10000 // 200 MB of output
+	if testing.Short() || raceEnabled {
+		n = 2000
 	}
-	const n = 10000
 	var log strings.Builder
 	log.WriteString(`{"metadata": {"benchmark_name": "nested"}, "phases": {"p0": {"duration_seconds": 1, "status": "success"}`)
 	for i := 1; i < n; i++ {
@@ -265,8 +267,9 @@ func TestVerboseNestedPhases(t *testing.T) {
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "nested_20261130_100000.json"), []byte(log.String()), 0o644))
 	s, err := analyze.LoadDir(t.Context(), dir, nil)
 	require.NoError(t, err)
-	w := lineWith{marker: " p9999 "}
+	last := fmt.Sprintf("p%d", n-1)
+	w := lineWith{marker: " " + last + " "}
 	require.NoError(t, s.WriteSummary(&w, analyze.Options{Verbose: true}))
 	// The deepest phase, indented by its depth.
-	assert.Equal(t, "    "+strings.Repeat("  ", n-1)+"p9999"+"    1.000s  [success]            -          -           -", string(w.line))
+	assert.Equal(t, "    "+strings.Repeat("  ", n-1)+last+"    1.000s  [success]            -          -           -", string(w.line))
 }
