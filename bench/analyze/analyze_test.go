@@ -126,7 +126,9 @@ func TestExport(t *testing.T) {
 		t.Run(tt.file, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), tt.file)
 			require.NoError(t, os.WriteFile(path, []byte("old"), 0o600))
-			require.NoError(t, analyze.Export(path, runs, opts))
+			overwrite := opts
+			overwrite.Overwrite = true // replaced only when asked: TestExportNeverOverwrites
+			require.NoError(t, analyze.Export(path, runs, overwrite))
 			got, err := os.ReadFile(path)
 			require.NoError(t, err)
 			assert.Equal(t, string(tt.want), string(got))

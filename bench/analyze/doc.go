@@ -25,19 +25,22 @@
 // statistics, never errors.
 //
 // Export writes the summary to a file, atomically, in the format the file
-// name's extension names (ExportFormats): JSON (".json", for programs) or
-// a Markdown report (".md"); it refuses any other name. The JSON keeps
-// every key of analyze_logs.py's export with its meaning, so a script
-// written for it goes on working: fhe_time_seconds is the main phase's time
+// name's extension names (ExportFormats): JSON (".json", for programs) or a
+// Markdown report (".md"); it refuses any other name, and a file that
+// exists unless Options.Overwrite is set. The JSON keeps every key of
+// analyze_logs.py's export with its meaning, so a script written for it
+// goes on working: fhe_time_seconds is the main phase's time
 // (timing.fhe_inference_only in Orion's logs, timing.<main>_only in
 // general, also under main_phase_seconds). It adds each run's
-// preprocessing_time_seconds (timing.preprocessing_total) and
-// measurements, and "system_info" and "statistics" objects in the shape of
-// the Feluda benchmark suite's report: avg_execution_time is in seconds and
-// avg_memory_change in MiB, as there; total_memory_gb is in GiB. Numbers
-// that are NaN or infinite, or missing from the log, are written as null
-// (where analyze_logs.py wrote 0 for a missing time), so the file is always
-// valid JSON.
+// preprocessing_time_seconds (timing.preprocessing_total) and measurements,
+// and "system_info" and "statistics" objects in the shape of the Feluda
+// benchmark suite's report: avg_execution_time is in seconds and
+// avg_memory_change and max_memory_peak in MiB, as there; total_memory_gb
+// is in GiB; a benchmark without a successful run keeps its entry, with its
+// counts, a success rate of 0 and null statistics. Numbers that are NaN or
+// infinite, or missing from the log, are written as null (where
+// analyze_logs.py wrote 0 for a missing time), so the file is always valid
+// JSON.
 //
 // There are two ways to load logs. LoadFiles decodes each log in full
 // (Run.Log), for programs that need more than the summary. LoadSummaries

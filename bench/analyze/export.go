@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
@@ -48,16 +49,20 @@ var errUnknownFormat = errors.New("unknown export format")
 // extension names, ignoring case: JSON for ".json" (WriteJSON), CSV for
 // ".csv" (WriteCSV), Markdown for ".md" (WriteMarkdown), the Go benchmark
 // format for ".bench" (WriteBench). Any other extension is an error, and
-// nothing is written. The file is replaced atomically: written to a temporary file
-// in the same directory, then renamed, so a reader sees the old report or
-// the new one, never half of one.
+// nothing is written.
+//
+// Export never replaces a file that exists unless opts.Overwrite is set:
+// it returns an error that wraps fs.ErrExist, and writes nothing. The file
+// appears whole: written to a temporary file in the same directory, then
+// linked (or, with Overwrite, renamed) into place, so a reader sees no
+// report, or the old one, or the new one, never half of one.
 func Export(path string, runs []Run, opts Options) error {
 	ext := strings.ToLower(filepath.Ext(path))
 	i := slices.IndexFunc(exportFormats, func(f exportFormat) bool { return f.ext == ext })
 	if i < 0 {
 		return fmt.Errorf("exporting summary to %q: %w %q, want one of %s", path, errUnknownFormat, ext, strings.Join(ExportFormats(), ", "))
 	}
-	return writeExport(path, func(w io.Writer) error { return exportFormats[i].write(w, runs, opts) })
+	return writeExport(path, opts.Overwrite, func(w io.Writer) error { return exportFormats[i].write(w, runs, opts) })
 }
 
 // listWriters are the formats that write from a runList, reading logs
@@ -78,7 +83,7 @@ func export(path string, runs *Summaries, opts Options) error {
 		return fmt.Errorf("exporting summary to %q: %w %q, want one of %s", path, errUnknownFormat, ext, strings.Join(ExportFormats(), ", "))
 	}
 	if write, ok := listWriters[ext]; ok {
-		return writeExport(path, func(w io.Writer) error {
+		return writeExport(path, opts.Overwrite, func(w io.Writer) error {
 			return writeBuffered(w, "writing summary", func(b *bufio.Writer) error { return write(b, runs, opts) })
 		})
 	}
@@ -90,24 +95,33 @@ func export(path string, runs *Summaries, opts Options) error {
 	if err != nil {
 		return fmt.Errorf("exporting summary to %q: %w", path, err)
 	}
-	return writeExport(path, func(w io.Writer) error { return exportFormats[i].write(w, full, opts) })
+	return writeExport(path, opts.Overwrite, func(w io.Writer) error { return exportFormats[i].write(w, full, opts) })
 }
 
-// writeExport writes path atomically with write.
-func writeExport(path string, write func(io.Writer) error) error {
-	if err := writeFileAtomic(path, write); err != nil {
+// writeExport writes path atomically with write; it replaces an existing
+// file only when overwrite is set.
+func writeExport(path string, overwrite bool, write func(io.Writer) error) error {
+	if err := writeFileAtomic(path, overwrite, write); err != nil {
 		return fmt.Errorf("exporting summary to %q: %w", path, err)
 	}
 	return nil
 }
 
-func writeFileAtomic(path string, write func(io.Writer) error) (err error) {
+// errExists is the error of an export to a file that exists, without
+// Options.Overwrite.
+var errExists = fmt.Errorf("%w: not replaced without Overwrite", fs.ErrExist)
+
+// writeFileAtomic writes path with write through a temporary file: renamed
+// into place when overwrite is set, else linked, which fails when path
+// exists.
+func writeFileAtomic(path string, overwrite bool, write func(io.Writer) error) (err error) {
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".benchtrace-export-*.tmp")
 	if err != nil {
 		return err
 	}
+	linked := false
 	defer func() {
-		if err != nil {
+		if err != nil || linked {
 			_ = os.Remove(tmp.Name())
 		}
 	}()
@@ -120,6 +134,29 @@ func writeFileAtomic(path string, write func(io.Writer) error) (err error) {
 		return err
 	}
 	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if overwrite {
+		return os.Rename(tmp.Name(), path)
+	}
+	lerr := os.Link(tmp.Name(), path)
+	if lerr == nil {
+		linked = true
+		return nil
+	}
+	if errors.Is(lerr, fs.ErrExist) {
+		return errExists
+	}
+	// No hard links here (some file systems): an exclusive create is as
+	// safe against replacing a file; the rename then fills it.
+	f, cerr := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if errors.Is(cerr, fs.ErrExist) {
+		return errExists
+	}
+	if cerr != nil {
+		return errors.Join(lerr, cerr)
+	}
+	if err := f.Close(); err != nil {
 		return err
 	}
 	return os.Rename(tmp.Name(), path)
@@ -167,8 +204,14 @@ type jsonReport struct {
 }
 
 // jsonStats is one benchmark's statistics, in the shape of Feluda's report
-// (avg_execution_time, avg_memory_change, success_rate) plus the duration
-// statistics. Averages are over the successful runs.
+// (avg_, min_, max_ and std_execution_time, avg_memory_change,
+// max_memory_peak, success_rate) plus the duration statistics. Averages are
+// over the successful runs; a benchmark without one has its counts and a
+// success rate of 0, and null statistics. std_execution_time is the sample
+// standard deviation (n-1), where Feluda's numpy.std was the population
+// one; the execution time is the run's, while main_phase_duration is that
+// of the main phase alone ("execution" for Benchtrace.Profile runs, which
+// is what Feluda timed).
 type jsonStats struct {
 	Runs              int        `json:"runs"`
 	Successful        int        `json:"successful"`
@@ -177,13 +220,18 @@ type jsonStats struct {
 	Incomplete        int        `json:"incomplete"`
 	SuccessRate       number     `json:"success_rate"`
 	AvgExecutionTime  number     `json:"avg_execution_time"` // seconds
+	MinExecutionTime  number     `json:"min_execution_time"` // seconds
+	MaxExecutionTime  number     `json:"max_execution_time"` // seconds
+	StdExecutionTime  number     `json:"std_execution_time"` // seconds, n-1
 	AvgMemoryChange   number     `json:"avg_memory_change"`  // MiB, as Feluda
+	MaxMemoryPeak     number     `json:"max_memory_peak"`    // MiB, as Feluda
 	AvgCPUTime        number     `json:"avg_cpu_time"`       // seconds
 	AvgCPUUtilization number     `json:"avg_cpu_utilization"`
 	MaxPeakRSSBytes   *int64     `json:"max_peak_rss_bytes"`
 	MainPhase         *string    `json:"main_phase"`
 	AvgMainPhaseTime  number     `json:"avg_main_phase_time"` // seconds
 	Duration          jsonSample `json:"duration"`
+	MainPhaseDuration jsonSample `json:"main_phase_duration"`
 	Notes             []string   `json:"notes"`
 }
 
@@ -265,6 +313,10 @@ func writeJSON(w *bufio.Writer, runs runList, opts Options) error {
 		if notes == nil {
 			notes = []string{}
 		}
+		peakMiB := math.NaN()
+		if s.peakMax > 0 {
+			peakMiB = float64(s.peakMax) / (1 << 20)
+		}
 		rep.Statistics[s.name] = jsonStats{
 			Runs:              s.runs,
 			Successful:        s.successful,
@@ -273,17 +325,19 @@ func writeJSON(w *bufio.Writer, runs runList, opts Options) error {
 			Incomplete:        s.broken,
 			SuccessRate:       number(s.successRate()),
 			AvgExecutionTime:  number(d.mean),
+			MinExecutionTime:  number(d.minimum),
+			MaxExecutionTime:  number(d.maximum),
+			StdExecutionTime:  number(d.stddev),
 			AvgMemoryChange:   number(s.memChangeMean / (1 << 20)),
+			MaxMemoryPeak:     number(peakMiB),
 			AvgCPUTime:        number(s.cpuMean),
 			AvgCPUUtilization: number(s.utilMean),
 			MaxPeakRSSBytes:   optBytes(s.peakMax, s.peakMax > 0),
 			MainPhase:         optString(s.mainPhase),
 			AvgMainPhaseTime:  number(s.mainPhaseMean),
-			Duration: jsonSample{
-				N: d.n, Mean: number(d.mean), Stddev: number(d.stddev), Min: number(d.minimum),
-				Median: number(d.median), Max: number(d.maximum), CV: number(d.cv),
-			},
-			Notes: notes,
+			Duration:          jsonSampleOf(d),
+			MainPhaseDuration: jsonSampleOf(s.mainPhaseDur),
+			Notes:             notes,
 		}
 	}
 	var head bytes.Buffer
@@ -326,6 +380,13 @@ func writeJSON(w *bufio.Writer, runs runList, opts Options) error {
 	}
 	w.WriteString("\n  ]\n}\n")
 	return nil
+}
+
+func jsonSampleOf(s sample) jsonSample {
+	return jsonSample{
+		N: s.n, Mean: number(s.mean), Stddev: number(s.stddev), Min: number(s.minimum),
+		Median: number(s.median), Max: number(s.maximum), CV: number(s.cv),
+	}
 }
 
 // forEachRow calls fn with the export row of each run, in order. The
@@ -509,6 +570,20 @@ func writeMarkdown(b *bufio.Writer, runs runList, opts Options) error {
 		for _, n := range notes {
 			fmt.Fprintf(b, "- %s\n", n)
 		}
+	}
+
+	b.WriteString("\n### Main phase\n\n")
+	b.WriteString("Duration of each benchmark's main phase alone, over the successful runs that record it: `execution` for runs of Benchtrace.Profile, the time Feluda's statistics report.\n\n")
+	b.WriteString("| Benchmark | Main phase | n | Mean | Stddev | Min | Median | Max | CV |\n")
+	b.WriteString("|---|---|--:|--:|--:|--:|--:|--:|--:|\n")
+	for _, s := range stats {
+		m, main := s.mainPhaseDur, "-"
+		if s.mainPhase != "" {
+			main = s.mainPhase
+		}
+		fmt.Fprintf(b, "| %s | %s | %d | %s | %s | %s | %s | %s | %s |\n",
+			cell(s.name), cell(main), m.n, human.Duration(m.mean), human.Duration(m.stddev),
+			human.Duration(m.minimum), human.Duration(m.median), human.Duration(m.maximum), percent(m.cv))
 	}
 
 	b.WriteString("\n## Runs\n\n")

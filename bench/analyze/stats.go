@@ -78,6 +78,7 @@ type benchStats struct {
 	// Over the successful runs:
 	duration      sample
 	mainPhase     string  // the main phase, when all successful runs name the same
+	mainPhaseDur  sample  // its times (NaN statistics without one)
 	mainPhaseMean float64 // mean of its time
 	cpuMean       float64 // mean CPU seconds
 	utilMean      float64 // mean CPU utilization
@@ -172,12 +173,13 @@ func (sb *statsBuilder) stats() []benchStats {
 	for _, b := range sb.order {
 		s := b.benchStats
 		s.duration = summarizeInPlace(b.durations)
-		s.mainPhaseMean = math.NaN()
+		s.mainPhaseDur = summarize(nil)
 		if !b.sameMain || s.mainPhase == "" {
 			s.mainPhase = ""
 		} else {
-			s.mainPhaseMean = summarizeInPlace(b.mains).mean
+			s.mainPhaseDur = summarizeInPlace(b.mains)
 		}
+		s.mainPhaseMean = s.mainPhaseDur.mean
 		s.cpuMean = summarizeInPlace(b.cpus).mean
 		s.utilMean = summarizeInPlace(b.utils).mean
 		s.memChangeMean = summarizeInPlace(b.mems).mean

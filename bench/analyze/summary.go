@@ -33,6 +33,11 @@ type Options struct {
 	// ("0.21s (0.00m)"), which show a short phase as 0. Default false:
 	// analyze_logs.py's layout.
 	ShortDurations bool
+	// Overwrite lets Export replace a file that exists. Default false:
+	// Export refuses, and writes nothing, so that one report never
+	// silently replaces another (the Feluda suite's same-day reports
+	// did).
+	Overwrite bool
 }
 
 // durationFormat formats the durations of a summary.
