@@ -171,6 +171,10 @@ func execute(ctx context.Context, cfg execConfig) error {
 		}
 	}
 
+	modelAttrs, err := s.modelAttributes()
+	if err != nil {
+		return usagef("%v", err) // readSpec checked it: only a spec built elsewhere gets here
+	}
 	opts := []sdk.Option{sdk.WithErrorHandler(func(err error) { warn("%v", err) })}
 	switch {
 	case joined != "":
@@ -191,7 +195,7 @@ func execute(ctx context.Context, cfg execConfig) error {
 	if err != nil {
 		return err
 	}
-	if joined != "" && cfg.otlp == "" && os.Getenv("OTEL_EXPORTER_OTLP_ENDPOINT") == "" && os.Getenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") == "" {
+	if joined != "" && cfg.otlp == "" && lookupEnv(cfg.environ, "OTEL_EXPORTER_OTLP_ENDPOINT") == "" && lookupEnv(cfg.environ, "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") == "" {
 		warn("joining run %s as a phase, but with no OTLP endpoint its phases reach no log", trace.SpanContextFromContext(parentCtx).TraceID())
 	}
 
@@ -208,7 +212,7 @@ func execute(ctx context.Context, cfg execConfig) error {
 		if joined != "" {
 			r = newJoinedRun(bt, parentCtx, s.Benchmark)
 		} else {
-			runOpts := []sdk.RunOption{sdk.WithRunAttributes(must(s.modelAttributes())...)}
+			runOpts := []sdk.RunOption{sdk.WithRunAttributes(modelAttrs...)}
 			if s.MainPhase != "" {
 				runOpts = append(runOpts, sdk.WithMainPhase(s.MainPhase))
 			}
@@ -306,14 +310,6 @@ func signalCode(sig os.Signal) int {
 	return (&sdk.SignalError{Signal: sig}).ExitCode()
 }
 
-func must[T any](v T, err error) T {
-	if err != nil {
-		// The spec was checked when it was read.
-		panic(err)
-	}
-	return v
-}
-
 // outcome is what a command did.
 type outcome struct {
 	code   int            // exit status; 128+N for signal N; 126/127: not started
@@ -376,7 +372,9 @@ func (o outcome) short() string { return o.status }
 func runCommand(ctx context.Context, cfg execConfig, argv []string, env []string, fwd *forwarder) outcome {
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
 	cmd.Env = env
-	cmd.Stdin = cfg.stdin
+	if cfg.stdin != nil {
+		cmd.Stdin = cfg.stdin // else /dev/null
+	}
 	// ctx done: the command is asked to stop, as for a signal, and killed
 	// ten seconds later.
 	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }

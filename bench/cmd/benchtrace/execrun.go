@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/signal"
 	"strings"
@@ -142,7 +143,7 @@ func (p *joinedPhase) end(err error, status string) {
 		}
 		if err != nil {
 			p.span.AddEvent(semconv.ExceptionEventName, trace.WithAttributes(
-				attribute.String(semconv.ExceptionType, "*errors.errorString"),
+				attribute.String(semconv.ExceptionType, fmt.Sprintf("%T", err)),
 				attribute.String(semconv.ExceptionMessage, err.Error()),
 			))
 			p.span.SetStatus(codes.Error, err.Error())
