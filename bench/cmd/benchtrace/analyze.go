@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	iofs "io/fs"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -22,7 +23,7 @@ const defaultLogDir = "logs"
 var analyzeCmd = command{
 	name:     "analyze",
 	summary:  "summarize run logs, and export the summary",
-	synopsis: "benchtrace analyze [--log-dir DIR] [--latest] [--benchmark SUBSTR] [--verbose] [--export FILE]",
+	synopsis: "benchtrace analyze [--log-dir DIR] [--latest] [--benchmark SUBSTR] [--verbose] [--export FILE [--overwrite]]",
 	flags:    analyzeFlags,
 }
 
@@ -45,6 +46,7 @@ func analyzeFlags() (*flag.FlagSet, func(context.Context, io.Writer, io.Writer) 
 	var export exportFile
 	fs.Var(&export, "export", "also write the summary to `FILE`, in the format of its extension: "+
 		strings.Join(analyze.ExportFormats(), ", "))
+	overwrite := fs.Bool("overwrite", false, "let --export replace FILE when it exists (default: refuse, and write nothing)")
 
 	return fs, func(ctx context.Context, stdout, stderr io.Writer) error {
 		if err := ctx.Err(); err != nil {
@@ -84,9 +86,12 @@ func analyzeFlags() (*flag.FlagSet, func(context.Context, io.Writer, io.Writer) 
 			runs = runs.Latest()
 		}
 
-		opts := analyze.Options{Verbose: verbose, Warnings: stderr, GeneratedAt: time.Now()}
+		opts := analyze.Options{Verbose: verbose, Warnings: stderr, GeneratedAt: time.Now(), Overwrite: *overwrite}
 		if export != "" {
 			if err := runs.Export(string(export), opts); err != nil {
+				if errors.Is(err, iofs.ErrExist) {
+					return fmt.Errorf("%w (--overwrite replaces it)", err)
+				}
 				return err
 			}
 		}

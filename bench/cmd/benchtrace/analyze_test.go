@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"flag"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -211,4 +212,28 @@ func TestAnalyzeExportError(t *testing.T) {
 	err := runAnalyze(t.Context(), &stdout, &stderr, []string{"--log-dir", testLogs, "--export", path})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), path)
+}
+
+// TestAnalyzeExportKeepsExistingFile checks that --export never replaces a
+// file that exists (Feluda's same-day reports overwrote each other) unless
+// --overwrite is given.
+func TestAnalyzeExportKeepsExistingFile(t *testing.T) {
+	inAnalyzeDir(t)
+	path := filepath.Join(t.TempDir(), "report.md")
+	require.NoError(t, os.WriteFile(path, []byte("an earlier report"), 0o644))
+	var stdout, stderr bytes.Buffer
+	err := runAnalyze(t.Context(), &stdout, &stderr, []string{"--log-dir", testLogs, "--export", path})
+	require.Error(t, err)
+	assert.ErrorIs(t, err, fs.ErrExist)
+	assert.Contains(t, err.Error(), path)
+	assert.Contains(t, err.Error(), "--overwrite replaces it")
+	got, rerr := os.ReadFile(path)
+	require.NoError(t, rerr)
+	assert.Equal(t, "an earlier report", string(got))
+
+	stdout.Reset()
+	require.NoError(t, runAnalyze(t.Context(), &stdout, &stderr, []string{"--log-dir", testLogs, "--export", path, "--overwrite"}))
+	got, rerr = os.ReadFile(path)
+	require.NoError(t, rerr)
+	assert.True(t, strings.HasPrefix(string(got), "# Benchmark Report\n"))
 }

@@ -53,7 +53,7 @@
 //
 // # Analyze
 //
-//	benchtrace analyze [--log-dir DIR] [--latest] [--benchmark SUBSTR] [--verbose] [--export FILE]
+//	benchtrace analyze [--log-dir DIR] [--latest] [--benchmark SUBSTR] [--verbose] [--export FILE [--overwrite]]
 //
 // Analyze summarizes the run logs (*.json) in DIR (default ./logs; --logs
 // is an alias of --log-dir here too), written by benchtrace or by the
@@ -82,7 +82,9 @@
 //	        from the runs' metadata (goos, goarch, cpu, commit) where they
 //	        change, so that benchstat -col commit sets commits side by side
 //
-// Any other extension is a usage error, reported before a log is read.
+// An existing FILE is kept: analyze fails (status 1) and writes nothing,
+// unless --overwrite is given. Any other extension is a usage error,
+// reported before a log is read.
 // Unreadable logs among readable ones, too few runs, and runs too noisy to
 // compare are warnings on stderr.
 //
@@ -224,9 +226,10 @@
 //
 // SIGINT and SIGTERM are passed on to the command; when it has exited, the
 // phase and the run end as interrupted, and exec exits with the command's
-// status (128+signal if that was 0). A SIGINT typed at a terminal reaches
-// the command directly (it is in exec's process group): exec does not
-// send it a second one.
+// status (128+signal if that was 0). While exec runs in the foreground of
+// a terminal, it does not pass SIGINT on: a Ctrl-C reaches the command
+// directly (it is in exec's process group), and a second SIGINT is, to
+// many programs, "stop at once".
 //
 // The command runs inside the run's trace. It gets TRACEPARENT (W3C trace
 // context: the run's trace, the phase's span) and BAGGAGE holding
