@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/valyala/fastjson"
+
 	"github.com/benchtrace/benchtrace/bench/tools/genlogs"
 	"github.com/benchtrace/benchtrace/exporters/benchlog"
 )
@@ -118,7 +120,9 @@ type stdLog struct {
 
 // BenchmarkDecode compares the decoders of a log, one goroutine: the
 // scanner (what loading uses), benchlog.Decode (the format's full
-// decoder, the reference), and encoding/json into the fields needed.
+// decoder, the reference), valyala/fastjson, and encoding/json into the
+// fields needed. docs/performance.md has goccy/go-json's and sonic's too,
+// measured outside the module.
 func BenchmarkDecode(b *testing.B) {
 	_, _, data := generated(b)
 	b.Run("decoder=scanner", func(b *testing.B) {
@@ -139,6 +143,37 @@ func BenchmarkDecode(b *testing.B) {
 			for _, d := range data {
 				if _, err := benchlog.Decode(d); err != nil {
 					b.Fatal(err)
+				}
+			}
+		}
+	})
+	b.Run("decoder=fastjson", func(b *testing.B) {
+		// valyala/fastjson, which bench/compare uses: a parse that
+		// checks the syntax and builds a tree (reused), then the fields
+		// looked up. It does not read Python's NaN: those logs are
+		// skipped here, and would need another decoder.
+		b.SetBytes(benchDir.bytes)
+		var p fastjson.Parser
+		var sink float64
+		for b.Loop() {
+			for _, d := range data {
+				v, err := p.ParseBytes(d)
+				if err != nil {
+					continue // NaN
+				}
+				_ = v.GetStringBytes("metadata", "benchmark_name")
+				_ = v.GetStringBytes("metadata", "timestamp_start")
+				_ = v.GetStringBytes("model", "name")
+				_ = v.GetStringBytes("model", "architecture")
+				_ = v.GetStringBytes("model", "dataset")
+				_ = v.GetStringBytes("status")
+				sink += v.GetFloat64("results", "mae") + v.GetFloat64("results", "precision_bits")
+				sink += v.GetFloat64("timing", "total_duration_seconds") + v.GetFloat64("timing", "cpu_user_seconds")
+				if ph := v.GetObject("phases"); ph != nil {
+					ph.Visit(func(_ []byte, p *fastjson.Value) {
+						sink += p.GetFloat64("duration_seconds") + p.GetFloat64("cpu_user_seconds") +
+							p.GetFloat64("cpu_system_seconds") + p.GetFloat64("peak_rss_bytes") + p.GetFloat64("memory_change_bytes")
+					})
 				}
 			}
 		}
