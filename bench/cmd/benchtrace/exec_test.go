@@ -1,3 +1,5 @@
+//go:build linux
+
 package main
 
 import (
@@ -383,6 +385,10 @@ func TestExecSignal(t *testing.T) {
 				script = `trap "" ` + signalName(tt.sig) + "; " + script
 			}
 			cmd := exec.Command("sh", "-c", script, bin, dir, tt.child)
+			// A group of its own, as a background job's: in the
+			// terminal's foreground group (go test run from a
+			// terminal), exec would leave SIGINT to the terminal.
+			cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 			stdout, err := cmd.StdoutPipe()
 			require.NoError(t, err)
 			var stderr syncBuffer
