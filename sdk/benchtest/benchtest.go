@@ -168,8 +168,9 @@ func (t *B) Phase(name string, fn func()) {
 }
 
 // Measure starts the run's main phase, called name, and then resets the
-// benchmark timer (b.ResetTimer, which leaves the timer running or stopped
-// as it was): call it just before the benchmark loop, after any setup.
+// benchmark timer (b.ResetTimer: it leaves the timer running or stopped as
+// it was, and drops the allocation counts and the metrics reported so
+// far): call it just before the benchmark loop, after any setup.
 // The main phase ends when the benchmark function returns, or at the next
 // Phase, and its CPU time and Go heap allocation per iteration and its
 // peak RSS are then reported with b.ReportMetric (see the package
