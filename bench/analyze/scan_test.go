@@ -284,3 +284,10 @@ func TestParseNumber(t *testing.T) {
 		require.Equal(t, math.Float64bits(want), math.Float64bits(got), "%s: got %v, want %v", s, got, want)
 	}
 }
+
+func TestTables(t *testing.T) {
+	for c := range 256 {
+		require.Equal(t, c == ' ' || c == '\t' || c == '\n' || c == '\r', isSpace[c], "isSpace[%#x]", c)
+		require.Equal(t, c == '"' || c == '\\' || c < 0x20 || c >= 0x80, stringStop[c], "stringStop[%#x]", c)
+	}
+}

@@ -2,6 +2,7 @@ package analyze
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"io"
 	"math"
@@ -90,9 +91,11 @@ func WriteSummary(w io.Writer, runs []Run, opts Options) error {
 	})
 }
 
-// writeSummary writes the summary of runs, in one pass over them after a
-// first one for the widths: each run's block, while the totals and the
-// statistics are summed, then those.
+// writeSummary writes the summary of runs: a first pass over them, in
+// order, for the label width, the totals and the statistics (whose sums
+// depend on the order); then the blocks of the runs, formatted a chunk at
+// a time on workers() goroutines and written in order; then the totals
+// and the statistics.
 func writeSummary(b *bufio.Writer, runs runList, opts Options) error {
 	n := runs.Len()
 	if n == 0 {
@@ -101,6 +104,8 @@ func writeSummary(b *bufio.Writer, runs runList, opts Options) error {
 	}
 	fmt.Fprintf(b, "%s\nBENCHMARK SUMMARY - %d log(s)\n%s\n\n", banner, n, banner)
 	width := labelWidth
+	var t totals
+	stats := newStatsBuilder(false)
 	var r Run
 	lastMain := ""
 	for i := range n {
@@ -112,31 +117,110 @@ func writeSummary(b *bufio.Writer, runs runList, opts Options) error {
 		if opts.Verbose && isFinite(r.PreprocessingSeconds) {
 			width = max(width, len(preprocessingLabel)+2)
 		}
-	}
-	what := uint8(withText)
-	var logs *logStream
-	if opts.Verbose {
-		what |= withPath
-		logs = runs.logs(func(*Run) bool { return true })
-		defer logs.stop()
-	}
-	var t totals
-	stats := newStatsBuilder(false)
-	lb := newLabels()
-	for i := range n {
-		runs.at(i, &r, what)
-		writeRun(b, &r, opts, width, lb)
-		if opts.Verbose {
-			l, err := logs.next()
-			writePhases(b, &r, l, err, durationFormat{opts.ShortDurations})
-		}
-		b.WriteByte('\n')
 		t.add(&r)
 		stats.add(&r)
+	}
+	if opts.Verbose {
+		writeVerboseBlocks(b, runs, opts, width)
+	} else {
+		writeBlocks(b, runs, opts, width)
 	}
 	writeTotals(b, &t, durationFormat{opts.ShortDurations})
 	writeBenchmarkStats(b, stats.stats(), opts.Warnings)
 	return nil
+}
+
+// blockChunk is how many runs' blocks one goroutine formats at a time.
+const blockChunk = 256
+
+// writeBlocks writes the block of each run, formatting chunks of runs in
+// parallel.
+func writeBlocks(b *bufio.Writer, runs runList, opts Options, width int) {
+	n := runs.Len()
+	chunks := (n + blockChunk - 1) / blockChunk
+	format := func(buf *bytes.Buffer, k int, lb *labels) {
+		var r Run
+		for i := k * blockChunk; i < min(n, (k+1)*blockChunk); i++ {
+			runs.at(i, &r, withText)
+			writeRun(buf, &r, opts, width, lb)
+			buf.WriteByte('\n')
+		}
+	}
+	w := min(workers(), chunks)
+	if w <= 1 {
+		var buf bytes.Buffer
+		lb := newLabels()
+		for k := range chunks {
+			buf.Reset()
+			format(&buf, k, lb)
+			b.Write(buf.Bytes())
+		}
+		return
+	}
+	type job struct {
+		k    int
+		done chan<- *bytes.Buffer
+	}
+	jobs := make(chan job, w)
+	order := make(chan chan *bytes.Buffer, 2*w)
+	free := make(chan *bytes.Buffer, 4*w) // buffers to reuse
+	go func() {
+		defer close(order)
+		defer close(jobs)
+		for k := range chunks {
+			done := make(chan *bytes.Buffer, 1)
+			jobs <- job{k, done}
+			order <- done
+		}
+	}()
+	for range w {
+		go func() {
+			lb := newLabels()
+			for j := range jobs {
+				var buf *bytes.Buffer
+				select {
+				case buf = <-free:
+					buf.Reset()
+				default:
+					buf = new(bytes.Buffer)
+				}
+				format(buf, j.k, lb)
+				j.done <- buf
+			}
+		}()
+	}
+	for done := range order {
+		buf := <-done
+		b.Write(buf.Bytes())
+		select {
+		case free <- buf:
+		default:
+		}
+	}
+}
+
+// writeVerboseBlocks writes the block and the phases of each run, in
+// order, the logs read again a bounded number ahead.
+func writeVerboseBlocks(b *bufio.Writer, runs runList, opts Options, width int) {
+	logs := runs.logs(func(*Run) bool { return true })
+	defer logs.stop()
+	lb := newLabels()
+	var r Run
+	for i := range runs.Len() {
+		runs.at(i, &r, withText|withPath)
+		writeRun(b, &r, opts, width, lb)
+		l, err := logs.next()
+		writePhases(b, &r, l, err, durationFormat{opts.ShortDurations})
+		b.WriteByte('\n')
+	}
+}
+
+// textWriter is what the blocks are written to: a bufio.Writer, or a
+// bytes.Buffer for a chunk.
+type textWriter interface {
+	io.Writer
+	io.StringWriter
+	io.ByteWriter
 }
 
 // preprocessingLabel labels timing.preprocessing_total in a verbose summary.
@@ -147,7 +231,7 @@ const spaces = "                                        "
 
 // line writes "  Label:      value", the label padded to width (in
 // runes, as fmt pads).
-func line(b *bufio.Writer, width int, label, value string) {
+func line(b textWriter, width int, label, value string) {
 	b.WriteString("  ")
 	b.WriteString(label)
 	b.WriteByte(':')
@@ -206,7 +290,7 @@ func statusText(r *Run) string {
 }
 
 // writeRun writes the block of a run, without the phase breakdown.
-func writeRun(b *bufio.Writer, r *Run, opts Options, labelWidth int, lb *labels) {
+func writeRun(b textWriter, r *Run, opts Options, labelWidth int, lb *labels) {
 	f := durationFormat{opts.ShortDurations}
 	in := &r.info
 	b.WriteString(mark(r.Outcome))
