@@ -232,4 +232,10 @@ func TestKillUnderLoadLosesNothing(t *testing.T) {
 		}
 	}
 	t.Logf("%d runs, %d spans, 3 kills: %d runs lost phases", len(want), total, incomplete)
+	if t.Failed() {
+		if keep := os.Getenv("BENCHTRACE_E2E_KEEP"); keep != "" {
+			_ = os.CopyFS(keep, os.DirFS(filepath.Dir(c.procLog)))
+			_ = os.CopyFS(filepath.Join(keep, "logs"), os.DirFS(c.logDir))
+		}
+	}
 }

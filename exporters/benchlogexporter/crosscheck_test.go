@@ -40,7 +40,7 @@ func TestCrosscheck(t *testing.T) {
 	// The failed run has an attribute of the wrong type; the in-process
 	// writer reports it at each write, the exporter logs it once.
 	assert.Equal(t, 1, e.logs.FilterMessageSnippet("attributes the log cannot use").Len())
-	assert.Empty(t, walFiles(t, e.dir))
+	assert.Empty(t, pendingWAL(t, e.dir))
 
 	golden, err := filepath.Glob(filepath.Join(crosscheckDir, "*.json"))
 	require.NoError(t, err)

@@ -35,7 +35,7 @@ var _ component.Component = (*benchlogExporter)(nil)
 // its spans are kept in memory and in the write-ahead log (wal.go), and a
 // "running" checkpoint is written after each batch that brings phases
 // (Config.Checkpoints). When the root arrives, the final log is written and
-// the run's WAL file removed. A pending run that sees no span for
+// recorded in the run's WAL file, which stays until the run is forgotten. A pending run that sees no span for
 // Config.IdleTimeout, that is pushed out by Config.MaxPendingRuns, or that is
 // still pending at shutdown is written with status "incomplete" and its WAL
 // file kept, so that its later spans (and root) still reach the same file,
@@ -458,10 +458,11 @@ func (e *benchlogExporter) flush(ctx context.Context, r *run, reason string) err
 	if !e.wal.has(r.hex) {
 		return nil
 	}
-	if r.final {
-		e.removeWAL(ctx, r)
-		return nil
-	}
+	// A final run keeps its WAL file (ending with a walWritten record of
+	// its final log) until it is forgotten, so that a restarted collector
+	// still remembers it: a batch the producer sends again because a kill
+	// cut the answer (its root, say) is then a duplicate, not a new run in
+	// a second file.
 	if r.state == runForgotten {
 		return nil
 	}

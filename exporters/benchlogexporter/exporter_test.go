@@ -129,7 +129,7 @@ func TestOutOfOrder(t *testing.T) {
 			checks: func(t *testing.T, e *testExporter, step int) {
 				_, l := onlyLog(t, e.dir)
 				assert.Equal(t, semconv.StatusSuccess, l.Status)
-				assert.Empty(t, walFiles(t, e.dir), "a run with its root needs no WAL")
+				assert.Empty(t, pendingWAL(t, e.dir), "a run with its root needs no WAL")
 			},
 		},
 		{
@@ -163,7 +163,7 @@ func TestOutOfOrder(t *testing.T) {
 			name, got := onlyLog(t, e.dir)
 			assert.Equal(t, "resnet20_20250109_123456.json", name)
 			assert.Equal(t, want, got)
-			assert.Empty(t, walFiles(t, e.dir))
+			assert.Empty(t, pendingWAL(t, e.dir))
 			assert.Zero(t, partialLogs(t, e))
 		})
 	}
@@ -205,7 +205,7 @@ func TestIdleTimeout(t *testing.T) {
 	assert.Equal(t, name, name2)
 	assert.Equal(t, semconv.StatusSuccess, l.Status)
 	assert.Len(t, l.Phases, 12)
-	assert.Empty(t, walFiles(t, e.dir))
+	assert.Empty(t, pendingWAL(t, e.dir))
 }
 
 func TestShutdownWritesPending(t *testing.T) {
@@ -233,7 +233,7 @@ func TestShutdownWritesPending(t *testing.T) {
 	assert.Equal(t, name, name2)
 	assert.Equal(t, semconv.StatusSuccess, l.Status)
 	assert.Len(t, l.Phases, 12)
-	assert.Empty(t, walFiles(t, dir))
+	assert.Empty(t, pendingWAL(t, dir))
 }
 
 func TestWALReplayAfterCrash(t *testing.T) {
@@ -266,7 +266,7 @@ func TestWALReplayAfterCrash(t *testing.T) {
 			lb := readLog(t, filepath.Join(dir, "b_20250109_123456.json"))
 			assert.Equal(t, semconv.StatusIncomplete, lb.Status, "run b's root never came")
 			assert.Equal(t, phaseNames, phaseKeys(lb))
-			assert.Equal(t, []string{runB.tid.String() + walExt}, walFiles(t, dir))
+			assert.Equal(t, []string{runB.tid.String() + walExt}, pendingWAL(t, dir))
 		})
 	}
 }
@@ -294,7 +294,7 @@ func TestWALTornTail(t *testing.T) {
 	_, l := onlyLog(t, dir)
 	assert.Equal(t, semconv.StatusSuccess, l.Status)
 	assert.Equal(t, phaseNames, phaseKeys(l))
-	assert.Empty(t, walFiles(t, dir))
+	assert.Empty(t, pendingWAL(t, dir))
 }
 
 func TestWALBadHeader(t *testing.T) {
@@ -513,6 +513,6 @@ func TestReplayAfterFinalWrite(t *testing.T) {
 	name2, got := onlyLog(t, dir)
 	assert.Equal(t, name, name2)
 	assert.Equal(t, want, got)
-	assert.Empty(t, walFiles(t, dir))
+	assert.Empty(t, pendingWAL(t, dir))
 	assert.Equal(t, 0, e2.runs.pending.Len())
 }

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -279,4 +280,36 @@ func phaseKeys(l *benchlog.Log) []string {
 		keys = append(keys, p.Name)
 	}
 	return keys
+}
+
+// pendingWAL returns the WAL files of runs that are not final: a final
+// run keeps its file, ending with a record of its final log, until it is
+// forgotten.
+func pendingWAL(t testing.TB, dir string) []string {
+	t.Helper()
+	w := &wal{dir: filepath.Join(dir, walDirName), files: map[string]*walFile{}}
+	var out []string
+	for _, name := range walFiles(t, dir) {
+		id, ok := strings.CutSuffix(name, walExt)
+		if !ok {
+			out = append(out, name)
+			continue
+		}
+		recs, err := w.read(id)
+		require.NoError(t, err)
+		final := false
+		for _, rec := range recs {
+			switch rec.kind {
+			case walSpans:
+				final = false
+			case walWritten:
+				status, _, _ := parseWritten(rec.payload)
+				final = status != semconv.StatusRunning && status != semconv.StatusIncomplete
+			}
+		}
+		if !final {
+			out = append(out, name)
+		}
+	}
+	return out
 }

@@ -1,11 +1,13 @@
 package benchlogexporter
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	"go.uber.org/zap"
@@ -83,6 +85,14 @@ func (w *logWriter) place(r *run, name string, start time.Time, data []byte) err
 	if r.log.path != "" && hasBase(filepath.Base(r.log.path), base) {
 		return w.dir.Replace(r.log.path, data)
 	}
+	if r.log.path == "" {
+		if path := w.same(base, r.hex, data); path != "" {
+			// A batch sent again after a kill cut the answer to it: its
+			// log is there already, byte for byte.
+			r.log.path = path
+			return nil
+		}
+	}
 	// Named after the run when its benchmark has more than a few runs in
 	// that second: never a "too many logs with that name" failure.
 	path, err := w.dir.CreateRun(name, start, r.hex, data)
@@ -96,6 +106,42 @@ func (w *logWriter) place(r *run, name string, start time.Time, data []byte) err
 	}
 	r.log.path = path
 	return nil
+}
+
+// same returns the path of a log named after base (as Dir.CreateRun names
+// it for run id) that holds exactly data, or "". It costs a stat when the
+// name is free.
+func (w *logWriter) same(base, id string, data []byte) string {
+	match := func(path string) (exists bool, equal bool) {
+		st, err := os.Stat(path)
+		if err != nil {
+			return false, false
+		}
+		if st.Size() != int64(len(data)) {
+			return true, false
+		}
+		got, err := os.ReadFile(path)
+		return true, err == nil && bytes.Equal(got, data)
+	}
+	for n := 1; n <= 32; n++ {
+		name := base + ".json"
+		if n > 1 {
+			name = base + "_" + strconv.Itoa(n) + ".json"
+		}
+		path := filepath.Join(w.dir.Path(), name)
+		exists, equal := match(path)
+		if equal {
+			return path
+		}
+		if !exists {
+			return "" // Create fills the numbers in order
+		}
+	}
+	path := filepath.Join(w.dir.Path(), base+"_"+id+".json")
+	if _, equal := match(path); equal {
+		return path
+	}
+	return ""
 }
 
 // find returns the path of the log of run id named after base, or "". It

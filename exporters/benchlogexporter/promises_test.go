@@ -193,7 +193,7 @@ func TestFailedWriteLosesNothing(t *testing.T) {
 		assert.Equal(t, semconv.StatusSuccess, l.Status)
 		assert.Len(t, l.Phases, 12)
 	}
-	assert.Len(t, walFiles(t, dir), 10, "only the runs waiting for their root")
+	assert.Len(t, pendingWAL(t, dir), 10, "only the runs waiting for their root")
 	_ = e2
 }
 
@@ -215,7 +215,7 @@ func TestFailedWriteRetried(t *testing.T) {
 	require.NoError(t, exec.Command("chattr", "-i", dir).Run())
 	e.sweep(context.Background())
 	assert.Len(t, logFiles(t, dir), 10)
-	assert.Empty(t, walFiles(t, dir))
+	assert.Empty(t, pendingWAL(t, dir))
 	assert.Equal(t, componentstatus.StatusOK, host.events[len(host.events)-1].Status())
 	assert.Equal(t, int64(10), counter(t, e, "otelcol_exporter_benchlog_logs_written", attribute.String("reason", reasonRetry)))
 }
@@ -268,4 +268,40 @@ func TestSpoofedMetadataHasNoDuplicateKey(t *testing.T) {
 	assert.Equal(t, 1, bytes.Count(data, []byte(`"benchmark_name"`)), "one benchmark_name key")
 	assert.Positive(t, counter(t, e, "otelcol_exporter_benchlog_input_problems"))
 	assert.Equal(t, 1, e.logs.FilterMessageSnippet("attributes the log cannot use").Len())
+}
+
+// A kill after a batch was written but before the producer had its answer:
+// the producer sends the batch again to the restarted collector, which must
+// not start a second file. Before: a root sent again after its run's final
+// log made a second log with no phases, saying success (seen in
+// TestKillUnderLoadLosesNothing); a whole run sent again, a copy "_2".
+func TestBatchSentAgainAfterKill(t *testing.T) {
+	t.Run("the root of a run whose phases came first", func(t *testing.T) {
+		dir := t.TempDir()
+		e := newTestExporter(t, dir, nil)
+		r := newTestRun(1, "bench")
+		spans := fullRun(r)
+		for _, s := range spans {
+			e.consume(t, s)
+		}
+		e.crash()
+		e2 := newTestExporter(t, dir, nil)
+		e2.consume(t, fullRun(r)[12]) // the root again (batch moves the spans: a new copy)
+		_, l := onlyLog(t, dir)
+		assert.Equal(t, semconv.StatusSuccess, l.Status)
+		assert.Len(t, l.Phases, 12)
+		assert.Equal(t, int64(1), counter(t, e2, "otelcol_exporter_benchlog_spans_dropped", attribute.String("reason", dropDuplicate)))
+	})
+	t.Run("a run in one batch", func(t *testing.T) {
+		dir := t.TempDir()
+		e := newTestExporter(t, dir, nil)
+		r := newTestRun(1, "bench")
+		e.consume(t, fullRun(r)...)
+		e.crash()
+		e2 := newTestExporter(t, dir, nil)
+		e2.consume(t, fullRun(r)...)
+		_, l := onlyLog(t, dir)
+		assert.Equal(t, semconv.StatusSuccess, l.Status)
+		assert.Len(t, l.Phases, 12)
+	})
 }

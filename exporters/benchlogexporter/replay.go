@@ -61,6 +61,13 @@ func (e *benchlogExporter) replay(ctx context.Context) {
 		switch {
 		case r.state != runPending:
 			// Pushed out by max_pending_runs meanwhile: written as such.
+		case r.root != nil && !e.wal.dirty(id) && r.log.path != "" &&
+			r.log.status != semconv.StatusRunning && r.log.status != semconv.StatusIncomplete:
+			// Its final log is up to date: remember it as written, so that
+			// a span sent again is a duplicate.
+			e.runs.markWritten(r)
+			r.final = true
+			e.runs.drop(r)
 		case r.root != nil:
 			r.batch.reason = reasonReplay // its final log
 		case !e.wal.dirty(id) && r.log.status == semconv.StatusIncomplete:

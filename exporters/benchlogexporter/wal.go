@@ -35,8 +35,9 @@ import (
 // the middle of a write) fails its length or CRC check and is cut off at
 // replay.
 //
-// The file of a run is removed when its final log (with the root span) is
-// written, and when the run is forgotten (max_written_runs).
+// The file of a run is removed when the run is forgotten (max_written_runs,
+// max_held_bytes); a final run's file ends with a walWritten record of its
+// final log, so that a restarted process remembers the run.
 const (
 	walDirName = ".benchlog-wal"
 	walExt     = ".wal"
