@@ -107,10 +107,6 @@ func writeExport(path string, overwrite bool, write func(io.Writer) error) error
 	return nil
 }
 
-// errExists is the error of an export to a file that exists, without
-// Options.Overwrite.
-var errExists = fmt.Errorf("%w: not replaced without Overwrite", fs.ErrExist)
-
 // writeFileAtomic writes path with write through a temporary file: renamed
 // into place when overwrite is set, else linked, which fails when path
 // exists.
@@ -145,13 +141,13 @@ func writeFileAtomic(path string, overwrite bool, write func(io.Writer) error) (
 		return nil
 	}
 	if errors.Is(lerr, fs.ErrExist) {
-		return errExists
+		return fs.ErrExist
 	}
 	// No hard links here (some file systems): an exclusive create is as
 	// safe against replacing a file; the rename then fills it.
 	f, cerr := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if errors.Is(cerr, fs.ErrExist) {
-		return errExists
+		return fs.ErrExist
 	}
 	if cerr != nil {
 		return errors.Join(lerr, cerr)
