@@ -24,6 +24,10 @@
 // After Run.End, a run records nothing more. Signals: NotifyContext (keep
 // the application's own shutdown) or HandleSignals (end the process).
 //
+// Profile records one operator (Init, Run, Cleanup) as a run in one call,
+// as the Feluda suite's profile decorator did; package sdk/benchtest records
+// Go benchmarks (testing.B) as runs without changing how they are written.
+//
 // A Benchtrace, its runs and their phases are safe for concurrent use: runs
 // may overlap in one process, and a run's phases may run on several
 // goroutines.
