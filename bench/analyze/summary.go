@@ -232,14 +232,19 @@ const spaces = "                                        "
 // line writes "  Label:      value", the label padded to width (in
 // runes, as fmt pads).
 func line(b textWriter, width int, label, value string) {
+	lineStart(b, width, label)
+	b.WriteString(value)
+	b.WriteByte('\n')
+}
+
+// lineStart writes "  Label:      ", the label padded to width.
+func lineStart(b textWriter, width int, label string) {
 	b.WriteString("  ")
 	b.WriteString(label)
 	b.WriteByte(':')
 	for pad := width - utf8.RuneCountInString(label) - 1; pad > 0; pad -= len(spaces) {
 		b.WriteString(spaces[:min(pad, len(spaces))])
 	}
-	b.WriteString(value)
-	b.WriteByte('\n')
 }
 
 // memo remembers the last result of f, which many runs in a row share
@@ -320,9 +325,17 @@ func writeRun(b textWriter, r *Run, opts Options, labelWidth int, lb *labels) {
 		line(b, labelWidth, "Peak RSS", human.Bytes(float64(r.PeakRSSBytes)))
 	}
 	if cpu := r.CPUSeconds(); isFinite(cpu) {
-		line(b, labelWidth, "CPU Time", f.part(cpu)+" (user "+f.part(r.CPUUserSeconds)+", sys "+f.part(r.CPUSystemSeconds)+")")
+		lineStart(b, labelWidth, "CPU Time")
+		b.WriteString(f.part(cpu))
+		b.WriteString(" (user ")
+		b.WriteString(f.part(r.CPUUserSeconds))
+		b.WriteString(", sys ")
+		b.WriteString(f.part(r.CPUSystemSeconds))
+		b.WriteString(")\n")
 		if u := r.CPUUtilization(); isFinite(u) {
-			line(b, labelWidth, "CPU Util", percent(u)+" of one core")
+			lineStart(b, labelWidth, "CPU Util")
+			b.WriteString(percent(u))
+			b.WriteString(" of one core\n")
 		}
 	}
 	if r.Outcome != Success && r.Outcome != Incomplete {
