@@ -24,7 +24,10 @@ if [ ! -d "$logs" ]; then
 	"$work/genlogs" -n "$n" -dir "$logs"
 fi
 
-py=(python3 "$repo/bench/tools/pyref/analyze_ref.py" "$logs")
+# The interpreter itself: a version manager's shim (pyenv's is a shell
+# script) would add its own start-up to every Python run.
+python=$(python3 -c 'import sys; print(sys.executable)')
+py=("$python" "$repo/bench/tools/pyref/analyze_ref.py" "$logs")
 go=("$work/benchtrace" analyze --log-dir "$logs")
 
 "${py[@]}" >"$work/py.out" 2>"$work/py.err"
