@@ -131,9 +131,10 @@ func makeLoadRun(producer, i, phases int) loadRun {
 	return out
 }
 
-// TestKillUnderLoadLosesNothing: 8 producers send runs of 12 phases, one
-// span an export, each export retried until the collector acknowledges it,
-// as an SDK does. The collector is killed (SIGKILL) at three moments under
+// TestKillUnderLoadLosesNothing: 8 producers send runs of 12 phases, four
+// of them one span an export (40 runs each), four a whole run an export
+// (100 runs each), each export retried until the collector acknowledges
+// it, as an SDK does. The collector is killed (SIGKILL) at three moments under
 // that load and restarted each time. Every run must end complete, in one
 // file, and no log may say success without all its phases. With `batch`
 // in front of benchlog (the config before), the spans a killed batch
@@ -141,12 +142,27 @@ func makeLoadRun(producer, i, phases int) loadRun {
 func TestKillUnderLoadLosesNothing(t *testing.T) {
 	s := needStack(t)
 	c := newOwnCollector(t, s)
-	const producers, runsEach, phases = 8, 40, 12
+	// Even producers send each phase as it ends (one span an export);
+	// odd ones a whole run in one export, a burst of short runs.
+	const producers, runsSlow, runsBurst, phases = 8, 40, 100, 12
+	runsOf := func(p int) int {
+		if p%2 == 0 {
+			return runsSlow
+		}
+		return runsBurst
+	}
 
 	ctx, cancel := context.WithTimeout(t.Context(), 4*time.Minute)
 	defer cancel()
 	var acked atomic.Int64
-	total := int64(producers * runsEach * (phases + 1))
+	var total int64
+	for p := range producers {
+		if p%2 == 0 {
+			total += runsSlow * (phases + 1)
+		} else {
+			total += runsBurst
+		}
+	}
 	var wg sync.WaitGroup
 	errs := make(chan error, producers)
 	var ids sync.Map // trace ID hex => bench
@@ -161,12 +177,19 @@ func TestKillUnderLoadLosesNothing(t *testing.T) {
 				return
 			}
 			defer exp.Shutdown(context.Background())
-			for i := range runsEach {
+			for i := range runsOf(p) {
 				r := makeLoadRun(p, i, phases)
 				ids.Store(r.id.String(), struct{}{})
-				for _, sp := range r.spans {
+				exports := [][]sdktrace.ReadOnlySpan{r.spans}
+				if p%2 == 0 {
+					exports = nil
+					for _, sp := range r.spans {
+						exports = append(exports, []sdktrace.ReadOnlySpan{sp})
+					}
+				}
+				for _, spans := range exports {
 					for attempt := 0; ; attempt++ {
-						if err := exp.ExportSpans(ctx, []sdktrace.ReadOnlySpan{sp}); err == nil {
+						if err := exp.ExportSpans(ctx, spans); err == nil {
 							break
 						} else if ctx.Err() != nil {
 							errs <- fmt.Errorf("producer %d run %d: gave up: %w", p, i, err)
@@ -183,12 +206,12 @@ func TestKillUnderLoadLosesNothing(t *testing.T) {
 	for k, at := range []int64{total / 4, total / 2, 3 * total / 4} {
 		err := stacktest.Eventually(ctx, 3*time.Minute, 5*time.Millisecond, func() error {
 			if acked.Load() < at {
-				return fmt.Errorf("%d of %d spans acknowledged", acked.Load(), total)
+				return fmt.Errorf("%d of %d exports acknowledged", acked.Load(), total)
 			}
 			return nil
 		})
 		require.NoError(t, err)
-		t.Logf("kill %d at %d of %d spans acknowledged", k+1, acked.Load(), total)
+		t.Logf("kill %d at %d of %d exports acknowledged", k+1, acked.Load(), total)
 		c.kill(t)
 		c.start(t)
 	}
@@ -200,7 +223,7 @@ func TestKillUnderLoadLosesNothing(t *testing.T) {
 
 	var want []string
 	ids.Range(func(k, _ any) bool { want = append(want, k.(string)); return true })
-	require.Len(t, want, producers*runsEach)
+	require.Len(t, want, producers/2*(runsSlow+runsBurst))
 	err := stacktest.Eventually(ctx, 60*time.Second, 200*time.Millisecond, func() error {
 		logs, _, err := loadLogs(c.logDir)
 		if err != nil {
@@ -218,7 +241,7 @@ func TestKillUnderLoadLosesNothing(t *testing.T) {
 	require.NoError(t, err)
 	files, err := filepath.Glob(filepath.Join(c.logDir, "*.json"))
 	require.NoError(t, err)
-	assert.Len(t, files, producers*runsEach, "one file a run")
+	assert.Len(t, files, len(want), "one file a run")
 	incomplete := 0
 	for _, id := range want {
 		l := logs[id]
@@ -231,7 +254,7 @@ func TestKillUnderLoadLosesNothing(t *testing.T) {
 			t.Errorf("run %s says success with %d of %d phases", id, len(l.Phases), phases)
 		}
 	}
-	t.Logf("%d runs, %d spans, 3 kills: %d runs lost phases", len(want), total, incomplete)
+	t.Logf("%d runs, %d exports, 3 kills: %d runs lost phases", len(want), total, incomplete)
 	if t.Failed() {
 		if keep := os.Getenv("BENCHTRACE_E2E_KEEP"); keep != "" {
 			_ = os.CopyFS(keep, os.DirFS(filepath.Dir(c.procLog)))
