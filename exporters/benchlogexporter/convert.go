@@ -23,7 +23,9 @@ func classify(attrs pcommon.Map) benchlog.Kind {
 // OTLP values map to benchlog's attribute types as follows: string, bool,
 // int and double as they are; an array whose elements are all strings,
 // bools, ints or doubles to []string, []bool, []int64 or []float64 (an empty
-// array to []string); any other array, a map or bytes to a string, as
+// array to []string), an array of ints and doubles to []float64 (the
+// JavaScript SDK sends the integral values of a double array as ints); any
+// other array, a map or bytes to a string, as
 // OpenTelemetry specifies for non-OTLP exporters (JSON for arrays and maps,
 // base64 for bytes); an empty value to nil, which Assemble reports and
 // leaves out.
@@ -163,9 +165,17 @@ func (c *converter) slice(s pcommon.Slice) any {
 	}
 	typ := s.At(0).Type()
 	for i := 1; i < n; i++ {
-		if s.At(i).Type() != typ {
-			return c.str(sliceJSON(s)) // a mixed array
+		t := s.At(i).Type()
+		if t == typ {
+			continue
 		}
+		if isNumber(t) && isNumber(typ) {
+			// Ints and doubles: a double array whose integral values an
+			// SDK sent as ints (the JavaScript SDK does: [0, 0.5]).
+			typ = pcommon.ValueTypeDouble
+			continue
+		}
+		return c.str(sliceJSON(s)) // a mixed array
 	}
 	switch typ {
 	case pcommon.ValueTypeStr:
@@ -202,11 +212,19 @@ func (c *converter) slice(s pcommon.Slice) any {
 		m := c.elems(n, 8)
 		out := make([]float64, m)
 		for i := range out {
-			out[i] = s.At(i).Double()
+			if v := s.At(i); v.Type() == pcommon.ValueTypeInt {
+				out[i] = float64(v.Int())
+			} else {
+				out[i] = v.Double()
+			}
 		}
 		return out
 	}
 	return c.str(sliceJSON(s))
+}
+
+func isNumber(t pcommon.ValueType) bool {
+	return t == pcommon.ValueTypeInt || t == pcommon.ValueTypeDouble
 }
 
 // elems returns how many of n elements of size bytes fit in maxBytes.

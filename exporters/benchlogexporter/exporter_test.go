@@ -404,6 +404,7 @@ func TestBadInput(t *testing.T) {
 			"inf":                   math.Inf(1),                   // written as null
 			"map":                   map[string]any{"a": int64(1)}, // JSON string
 			"mixed":                 []any{"a", int64(1)},          // JSON string
+			"numbers":               []any{int64(0), 0.5},          // ints and doubles: doubles (as the JS SDK sends [0, 0.5])
 			"bytes":                 []byte{1, 2, 3},               // base64 string
 		}),
 		run.span(3, 1, "", t0, t0.Add(time.Second), map[string]any{semconv.PhaseName: ""}), // no name at all
@@ -423,7 +424,7 @@ func TestBadInput(t *testing.T) {
 	assert.Len(t, name, e.cfg.MaxAttributeBytes, "benchmark name cut to max_attribute_bytes")
 	assert.Equal(t, []string{"unnamed", "orphan", "fit"}, phaseKeys(l), "in start order")
 	fit, _ := l.Phases.Get("fit")
-	for k, want := range map[string]any{"nan": nil, "inf": nil, "map": `{"a":1}`, "mixed": `["a",1]`, "bytes": "AQID"} {
+	for k, want := range map[string]any{"nan": nil, "inf": nil, "map": `{"a":1}`, "mixed": `["a",1]`, "bytes": "AQID", "numbers": []any{0.0, 0.5}} {
 		got, ok := fit.Fields.Get(k)
 		assert.True(t, ok, k)
 		assert.Equal(t, want, got, k)
