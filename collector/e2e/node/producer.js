@@ -300,8 +300,8 @@ function interop(tracer, tracker, benchmark, failInference) {
     const reference = run.phase('data_loading', () => {
       const block = Buffer.alloc(64 << 20, 1); // 64 MiB, every page touched
       // Dyadic values, none of them integral: the JS SDK sends an integral
-      // number as an OTLP int, and a double array holding one (0, 1) as a
-      // mixed array, which the benchlog exporter leaves out of the log.
+      // number as an OTLP int, so a double array holding one (0, 1) arrives
+      // as ints and doubles (which the benchlog exporter reads as doubles).
       const ref = [];
       for (let i = 0; i < 256; i++) ref.push((2 * i + 1) / 128 + block[i * 4096] - 1);
       return ref;
