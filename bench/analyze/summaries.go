@@ -36,7 +36,8 @@ func (s *Summaries) Len() int { return len(s.ids) }
 // including those that could not be read.
 func (s *Summaries) Files() int { return s.files }
 
-// Runs returns the runs in summary order. Their Log is nil.
+// Runs returns the runs in summary order. Their Log is nil, and their
+// Start is in the local time zone (the same instant as the log's).
 func (s *Summaries) Runs() iter.Seq[Run] {
 	return func(yield func(Run) bool) {
 		for _, id := range s.ids {
