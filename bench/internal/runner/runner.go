@@ -178,11 +178,12 @@ func summarize(stdout, stderr io.Writer, dir string, ids []string) error {
 		return err
 	}
 	fmt.Fprintln(stdout)
-	runs, err := analyze.LoadFiles(files, stderr)
+	// The same fast path as `benchtrace analyze`.
+	runs, err := analyze.LoadSummaries(context.Background(), files, stderr)
 	if err != nil {
 		return err
 	}
-	if err := analyze.WriteSummary(stdout, runs, analyze.Options{ShortDurations: true}); err != nil {
+	if err := runs.WriteSummary(stdout, analyze.Options{ShortDurations: true}); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "Logs: %s\n", dir)
