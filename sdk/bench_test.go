@@ -57,16 +57,21 @@ func BenchmarkPhase(b *testing.B) {
 	b.ReportMetric(inside/float64(b.N), "ns-in-window/op")
 }
 
-// BenchmarkPhaseWithLog adds the in-process log: each phase end rewrites the
-// run's log file (a checkpoint). Runs have 12 phases.
+// BenchmarkPhaseWithLog adds the in-process log to BenchmarkPhase, in runs
+// of 12 phases: each run's log is written at its start and its end, and
+// checkpointed in between by the writer goroutine.
 func BenchmarkPhaseWithLog(b *testing.B) {
-	dir := b.TempDir()
-	bt := newBenchBT(b, sdk.WithLogDir(dir))
+	phasesInRuns(b, newBenchBT(b, sdk.WithLogDir(b.TempDir())), 12)
+}
+
+// phasesInRuns times empty phases in runs of perRun phases, each run started
+// and ended (with its final log) inside the timed loop.
+func phasesInRuns(b *testing.B, bt *sdk.Benchtrace, perRun int) {
 	b.ReportAllocs()
 	var run *sdk.Run
 	i := 0
 	for b.Loop() {
-		if i%12 == 0 {
+		if i%perRun == 0 {
 			if run != nil {
 				run.End(nil)
 			}
@@ -104,23 +109,7 @@ func BenchmarkPhaseLargeProcessWithLog(b *testing.B) {
 		ballast[i] = 1
 	}
 	defer func() { ballast = nil }()
-	// Runs of 100 phases, each ending with its final log: what a phase
-	// costs with its share of the run's log, amortized.
-	bt := newBenchBT(b, sdk.WithLogDir(b.TempDir()))
-	b.ReportAllocs()
-	var run *sdk.Run
-	i := 0
-	for b.Loop() {
-		if i%100 == 0 {
-			if run != nil {
-				run.End(nil)
-			}
-			run = bt.Start(context.Background(), "bench")
-		}
-		i++
-		run.StartPhase("p").End(nil)
-	}
-	run.End(nil)
+	phasesInRuns(b, newBenchBT(b, sdk.WithLogDir(b.TempDir())), 100)
 }
 
 // BenchmarkRunPhases is one whole run of n sequential phases with its log,
