@@ -132,7 +132,6 @@ func TestCPUAndRuntimeCounters(t *testing.T) {
 	runtime.GC()
 	d := iv.End()
 	assert.Greater(t, d.CPUUser, 10*time.Millisecond)
-	assert.GreaterOrEqual(t, d.CPUUser+d.CPUSystem, d.Wall/2, "a busy single goroutine uses about its wall time")
 	assert.GreaterOrEqual(t, d.GCCycles, uint64(1))
 	assert.Zero(t, d.ChildUser+d.ChildSystem)
 	assert.Equal(t, d, iv.End(), "End is idempotent")
