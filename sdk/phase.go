@@ -9,6 +9,7 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/benchtrace/benchtrace/internal/otelconv"
 	"github.com/benchtrace/benchtrace/sdk/semconv"
 	"github.com/benchtrace/benchtrace/sdk/usage"
 )
@@ -133,21 +134,7 @@ func (p *Phase) end(err error, status string) {
 	p.once.Do(func() {
 		d := p.iv.End() // the clock stops first
 		p.delta = d
-		attrs := []attribute.KeyValue{
-			attribute.Float64(semconv.PhaseDuration, d.Wall.Seconds()),
-			attribute.Float64(semconv.PhaseCPUUser, d.CPUUser.Seconds()),
-			attribute.Float64(semconv.PhaseCPUSystem, d.CPUSystem.Seconds()),
-			attribute.Float64(semconv.PhaseCPUChildren, (d.ChildUser + d.ChildSystem).Seconds()),
-			attribute.Int64(semconv.PhaseMemoryRSSStart, int64(d.RSSStart)),
-			attribute.Int64(semconv.PhaseMemoryChange, d.MemoryChange),
-			attribute.Int64(semconv.PhaseMemoryPeak, int64(d.PeakRSS)),
-			attribute.String(semconv.PhaseMemoryPeakSource, d.PeakSource),
-			attribute.Int64(semconv.PhaseGoHeapAlloc, int64(d.HeapAlloc)),
-			attribute.Int64(semconv.PhaseGoGCCycles, int64(d.GCCycles)),
-		}
-		if d.ChildPeakRSS > 0 {
-			attrs = append(attrs, attribute.Int64(semconv.PhaseMemoryChildrenPeak, int64(d.ChildPeakRSS)))
-		}
+		attrs := otelconv.PhaseAttributes(d)
 		if open, starts := p.run.b.runCounters(); p.openRuns > 1 || open > 1 || starts != p.runStarts {
 			attrs = append(attrs, attribute.Bool(semconv.PhaseOverlapped, true))
 		}

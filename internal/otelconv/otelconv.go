@@ -11,6 +11,8 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
 	"github.com/benchtrace/benchtrace/exporters/benchlog"
+	"github.com/benchtrace/benchtrace/sdk/semconv"
+	"github.com/benchtrace/benchtrace/sdk/usage"
 )
 
 // Span converts an otel-go span, ended or live, to a benchlog.Span.
@@ -80,4 +82,28 @@ func Value(v attribute.Value) any {
 		return v.AsStringSlice()
 	}
 	return v.Emit()
+}
+
+// PhaseAttributes returns the attributes that record a phase's measurements
+// (docs/conventions.md): the SDK's phases and `benchtrace exec`'s share
+// them. benchtrace.phase.memory.children_peak is present only when a child
+// set a new high.
+func PhaseAttributes(d usage.Delta) []attribute.KeyValue {
+	kv := make([]attribute.KeyValue, 0, 14)
+	kv = append(kv,
+		attribute.Float64(semconv.PhaseDuration, d.Wall.Seconds()),
+		attribute.Float64(semconv.PhaseCPUUser, d.CPUUser.Seconds()),
+		attribute.Float64(semconv.PhaseCPUSystem, d.CPUSystem.Seconds()),
+		attribute.Float64(semconv.PhaseCPUChildren, (d.ChildUser+d.ChildSystem).Seconds()),
+		attribute.Int64(semconv.PhaseMemoryRSSStart, int64(d.RSSStart)),
+		attribute.Int64(semconv.PhaseMemoryChange, d.MemoryChange),
+		attribute.Int64(semconv.PhaseMemoryPeak, int64(d.PeakRSS)),
+		attribute.String(semconv.PhaseMemoryPeakSource, d.PeakSource),
+		attribute.Int64(semconv.PhaseGoHeapAlloc, int64(d.HeapAlloc)),
+		attribute.Int64(semconv.PhaseGoGCCycles, int64(d.GCCycles)),
+	)
+	if d.ChildPeakRSS > 0 {
+		kv = append(kv, attribute.Int64(semconv.PhaseMemoryChildrenPeak, int64(d.ChildPeakRSS)))
+	}
+	return kv
 }

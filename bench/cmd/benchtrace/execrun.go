@@ -16,6 +16,7 @@ import (
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/benchtrace/benchtrace/internal/otelconv"
 	"github.com/benchtrace/benchtrace/sdk"
 	"github.com/benchtrace/benchtrace/sdk/semconv"
 	"github.com/benchtrace/benchtrace/sdk/usage"
@@ -137,7 +138,7 @@ func (p *joinedPhase) End(err error) { p.end(err, "") }
 func (p *joinedPhase) end(err error, status string) {
 	p.once.Do(func() {
 		d := p.iv.End() // the clock stops first
-		p.span.SetAttributes(phaseMeasurements(d)...)
+		p.span.SetAttributes(otelconv.PhaseAttributes(d)...)
 		if status != "" {
 			p.span.SetAttributes(attribute.String(semconv.PhaseStatus, status))
 		}
@@ -150,27 +151,6 @@ func (p *joinedPhase) end(err error, status string) {
 		}
 		p.span.End(trace.WithTimestamp(d.End))
 	})
-}
-
-// phaseMeasurements are the attributes the SDK sets on a phase it ends
-// (sdk/phase.go), but for overlapped, which needs the SDK's run counters.
-func phaseMeasurements(d usage.Delta) []attribute.KeyValue {
-	kv := []attribute.KeyValue{
-		attribute.Float64(semconv.PhaseDuration, d.Wall.Seconds()),
-		attribute.Float64(semconv.PhaseCPUUser, d.CPUUser.Seconds()),
-		attribute.Float64(semconv.PhaseCPUSystem, d.CPUSystem.Seconds()),
-		attribute.Float64(semconv.PhaseCPUChildren, (d.ChildUser + d.ChildSystem).Seconds()),
-		attribute.Int64(semconv.PhaseMemoryRSSStart, int64(d.RSSStart)),
-		attribute.Int64(semconv.PhaseMemoryChange, d.MemoryChange),
-		attribute.Int64(semconv.PhaseMemoryPeak, int64(d.PeakRSS)),
-		attribute.String(semconv.PhaseMemoryPeakSource, d.PeakSource),
-		attribute.Int64(semconv.PhaseGoHeapAlloc, int64(d.HeapAlloc)),
-		attribute.Int64(semconv.PhaseGoGCCycles, int64(d.GCCycles)),
-	}
-	if d.ChildPeakRSS > 0 {
-		kv = append(kv, attribute.Int64(semconv.PhaseMemoryChildrenPeak, int64(d.ChildPeakRSS)))
-	}
-	return kv
 }
 
 // forwarder passes the SIGINT and SIGTERM exec receives to the command
