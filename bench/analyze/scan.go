@@ -629,13 +629,7 @@ func (s *scanner) fields(m map2) error {
 		case m.k2:
 			v = m.v2
 		}
-		if v == nil || v.kind != kindAbsent {
-			if err := s.skip(1); err != nil {
-				return err
-			}
-			continue
-		}
-		if err := s.value(v); err != nil {
+		if err := s.valueOrSkip(v); err != nil {
 			return err
 		}
 	}
@@ -656,13 +650,7 @@ func (s *scanner) model(out *scanned) error {
 		case "dataset":
 			v = &out.dataset
 		}
-		if v == nil || v.kind != kindAbsent {
-			if err := s.skip(1); err != nil {
-				return err
-			}
-			continue
-		}
-		if err := s.value(v); err != nil {
+		if err := s.valueOrSkip(v); err != nil {
 			return err
 		}
 	}
@@ -674,10 +662,10 @@ func (s *scanner) results(out *scanned) error {
 	return err
 }
 
-// numberOrSkip reads a value into v if it is the first of its key,
-// skips it otherwise.
-func (s *scanner) numberOrSkip(v *scannedValue) error {
-	if v.kind != kindAbsent {
+// valueOrSkip reads a value into v if it is the first of its key, skips
+// it otherwise, or when v is nil (a key the summary does not need).
+func (s *scanner) valueOrSkip(v *scannedValue) error {
+	if v == nil || v.kind != kindAbsent {
 		return s.skip(1)
 	}
 	return s.value(v)
@@ -691,15 +679,15 @@ func (s *scanner) timing(out *scanned) error {
 		}
 		switch string(key) {
 		case benchlog.KeyTotalDuration:
-			err = s.numberOrSkip(&out.duration)
+			err = s.valueOrSkip(&out.duration)
 		case benchlog.KeyPreprocessingTotal:
-			err = s.numberOrSkip(&out.preprocessing)
+			err = s.valueOrSkip(&out.preprocessing)
 		case benchlog.KeyPeakRSS:
-			err = s.numberOrSkip(&out.timingPeak)
+			err = s.valueOrSkip(&out.timingPeak)
 		case benchlog.KeyCPUUser:
-			err = s.numberOrSkip(&out.timingUser)
+			err = s.valueOrSkip(&out.timingUser)
 		case benchlog.KeyCPUSystem:
-			err = s.numberOrSkip(&out.timingSys)
+			err = s.valueOrSkip(&out.timingSys)
 		default:
 			name, isMain := bytes.CutSuffix(key, []byte(benchlog.MainPhaseSuffix))
 			if !isMain || len(name) == 0 || out.mainPhase != nil {
@@ -773,15 +761,15 @@ func (s *scanner) phase(out *scanned) error {
 			hasParent = true
 			err = s.skip(2)
 		case benchlog.KeyPeakRSS:
-			err = s.numberOrSkip(&peak)
+			err = s.valueOrSkip(&peak)
 		case benchlog.KeyMemoryChange:
-			err = s.numberOrSkip(&change)
+			err = s.valueOrSkip(&change)
 		case benchlog.KeyCPUUser:
-			err = s.numberOrSkip(&user)
+			err = s.valueOrSkip(&user)
 		case benchlog.KeyCPUSystem:
-			err = s.numberOrSkip(&sys)
+			err = s.valueOrSkip(&sys)
 		case benchlog.KeyDuration:
-			err = s.numberOrSkip(&dur)
+			err = s.valueOrSkip(&dur)
 		default:
 			err = s.skip(2)
 		}
