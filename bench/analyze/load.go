@@ -62,6 +62,7 @@ type loader struct {
 	warnings []warning
 	rec      recordBuilder
 	scratch  []byte
+	dir      openDir // where the jobs' base names are
 }
 
 // job is one file to load: its path, and its name in the store's
@@ -83,7 +84,7 @@ type worker struct {
 
 // load reads one log and adds its summary to the store, or a warning.
 func (ld *loader) load(w *worker, j job) {
-	data, complete, err := readLogOnce(j.path, &w.buf, true)
+	data, complete, err := readLogOnce(ld.dir, j.path, j.base, &w.buf, true)
 	if err == nil {
 		err = w.summarizeData(data, j)
 		if err != nil && !complete {
@@ -292,7 +293,7 @@ func (ld *loader) finish(warn io.Writer, files int) (*Summaries, error) {
 // path, once all files are read. It stops early, returning ctx's error,
 // when ctx is done.
 func LoadSummaries(ctx context.Context, files []string, warn io.Writer) (*Summaries, error) {
-	ld := &loader{st: newStore("", files)}
+	ld := &loader{st: newStore("", files), dir: noDir}
 	jobs := make(chan []job, 2*workers())
 	go func() {
 		defer close(jobs)
@@ -326,7 +327,8 @@ func LoadDir(ctx context.Context, dir string, warn io.Writer) (*Summaries, error
 		return nil, fmt.Errorf("reading log directory: %w", err)
 	}
 	defer d.Close()
-	ld := &loader{st: newStore(dir, nil)}
+	ld := &loader{st: newStore(dir, nil), dir: openDirectory(dir)}
+	defer ld.dir.close()
 	jobs := make(chan []job, 2*workers())
 	files := 0
 	var listErr error

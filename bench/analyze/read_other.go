@@ -5,7 +5,8 @@ package analyze
 import "os"
 
 // readFile reads the file at path into *buf; the data is always complete.
-func readFile(path string, buf *[]byte, _ bool) (data []byte, complete bool, err error) {
+// The directory and the base name are for Linux.
+func readFile(_ openDir, path, _ string, buf *[]byte, _ bool) (data []byte, complete bool, err error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, false, err
