@@ -2,9 +2,11 @@ package analyze
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"math"
+	"math/bits"
 	"strconv"
 	"unicode/utf8"
 
@@ -108,8 +110,49 @@ func (s *scanner) ws() {
 	d, i := s.data, s.i
 	for i < len(d) && isSpace[d[i]] {
 		i++
+		// A log's indentation: spaces, eight at a time.
+		for i+8 <= len(d) {
+			if x := binary.LittleEndian.Uint64(d[i:]) ^ (ones * ' '); x != 0 {
+				i += bits.TrailingZeros64(x) / 8
+				break
+			}
+			i += 8
+		}
 	}
 	s.i = i
+}
+
+// Eight bytes at a time (SWAR): ones has 1 in each byte, highs the high
+// bit of each.
+const (
+	ones  = 0x0101010101010101
+	highs = 0x8080808080808080
+)
+
+// stringStops has the high bit set in the bytes of x (eight bytes of a
+// string, the first the lowest) that stringStop has: a quote, a
+// backslash, a control character or a byte of multi-byte UTF-8. Bytes
+// after the first such byte may be flagged wrongly (by a borrow), so
+// only the lowest flag counts.
+func stringStops(x uint64) uint64 {
+	q := x ^ (ones * '"')
+	b := x ^ (ones * '\\')
+	return ((q-ones)&^q | (b-ones)&^b | (x-ones*0x20)&^x | x) & highs
+}
+
+// nextStop returns the index of the first byte of d at or after i that
+// stringStop has, or len(d).
+func nextStop(d []byte, i int) int {
+	for i+8 <= len(d) {
+		if m := stringStops(binary.LittleEndian.Uint64(d[i:])); m != 0 {
+			return i + bits.TrailingZeros64(m)/8
+		}
+		i += 8
+	}
+	for i < len(d) && !stringStop[d[i]] {
+		i++
+	}
+	return i
 }
 
 // isSpace is JSON's white space. Both tables are data, not built at
@@ -193,10 +236,7 @@ func (s *scanner) rawString() (raw []byte, plain bool, err error) {
 	escaped, high := false, false
 	d := s.data
 	for i := start; i < len(d); i++ {
-		for i < len(d) && !stringStop[d[i]] {
-			i++
-		}
-		if i == len(d) {
+		if i = nextStop(d, i); i == len(d) {
 			break
 		}
 		switch c := d[i]; {

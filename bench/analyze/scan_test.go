@@ -291,3 +291,49 @@ func TestTables(t *testing.T) {
 		require.Equal(t, c == '"' || c == '\\' || c < 0x20 || c >= 0x80, stringStop[c], "stringStop[%#x]", c)
 	}
 }
+
+// TestEightAtATime checks nextStop and ws, which read eight bytes at a
+// time, against the byte at a time definitions: every byte value at every
+// position of a word, then random mixes of plain and stopping bytes.
+func TestEightAtATime(t *testing.T) {
+	slowStop := func(d []byte, i int) int {
+		for i < len(d) && !stringStop[d[i]] {
+			i++
+		}
+		return i
+	}
+	slowWS := func(d []byte, i int) int {
+		for i < len(d) && isSpace[d[i]] {
+			i++
+		}
+		return i
+	}
+	check := func(d []byte) {
+		t.Helper()
+		for i := range len(d) + 1 {
+			require.Equal(t, slowStop(d, i), nextStop(d, i), "nextStop(%q, %d)", d, i)
+			s := scanner{data: d, i: i}
+			s.ws()
+			require.Equal(t, slowWS(d, i), s.i, "ws(%q, %d)", d, i)
+		}
+	}
+	for c := range 256 {
+		for pos := range 17 {
+			plain := bytes.Repeat([]byte{'a'}, 17)
+			plain[pos] = byte(c)
+			check(plain)
+			spaces := []byte("\n" + strings.Repeat(" ", 17))
+			spaces[1+pos] = byte(c)
+			check(spaces)
+		}
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	alphabet := []byte("ab \n\t\r\"\\\x00\x1f\x20\x21\x5b\x5d\x7f\x80\xc3\xff")
+	for range 2000 {
+		d := make([]byte, rng.IntN(40))
+		for i := range d {
+			d[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		check(d)
+	}
+}
