@@ -9,9 +9,12 @@ import (
 	iofs "io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
+	"runtime/metrics"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/benchtrace/benchtrace/bench/analyze"
@@ -55,15 +58,8 @@ func analyzeFlags() (*flag.FlagSet, func(context.Context, io.Writer, io.Writer) 
 		// The logs are read in parallel and kept as compact summaries;
 		// --verbose and --export read what else they need from the logs
 		// again, in output order.
-		//
-		// The summaries are most of the heap, and hold no pointers, while
-		// reading makes garbage in proportion to the files (names,
-		// paths): with Go's default GOGC=100 the heap would grow to twice
-		// the summaries before a collection. A quarter is enough headroom,
-		// and costs little, as the collector has nothing to scan in them.
-		// A GOGC in the environment is the user's choice.
 		if os.Getenv("GOGC") == "" {
-			defer debug.SetGCPercent(debug.SetGCPercent(25))
+			defer tightenGC(bigHeap, 25)()
 		}
 		runs, err := analyze.LoadDir(ctx, *logDir, stderr)
 		var pathErr *os.PathError
@@ -103,6 +99,67 @@ func analyzeFlags() (*flag.FlagSet, func(context.Context, io.Writer, io.Writer) 
 		}
 		return nil
 	}
+}
+
+// bigHeap is the live heap above which analyze's collector keeps less
+// headroom (tightenGC).
+const bigHeap = 32 << 20
+
+// tightenGC sets the collector's GOGC to percent once a collection finds
+// more than live bytes of live heap, and returns a function that restores
+// the GOGC of before.
+//
+// analyze's heap is mostly its summaries, which hold no pointers, while
+// reading makes garbage in proportion to the files (names, paths). With
+// Go's default GOGC=100 the heap of a million logs would grow to twice the
+// summaries before a collection; a quarter is enough headroom there, and
+// costs little, as the collector has nothing to scan in them. Below a few
+// tens of thousands of logs the heap is a few megabytes, and GOGC=25 from
+// the start would collect three times as often (a tenth of the time of
+// 10,000 logs) to save nothing that matters: the tighter setting waits for
+// a heap worth it.
+func tightenGC(live uint64, percent int) (restore func()) {
+	before := debug.SetGCPercent(-1)
+	debug.SetGCPercent(before)
+	var mu sync.Mutex
+	done := false
+	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	afterEachGC(func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		if done {
+			return false
+		}
+		metrics.Read(sample)
+		if sample[0].Value.Kind() != metrics.KindUint64 || sample[0].Value.Uint64() < live {
+			return true
+		}
+		debug.SetGCPercent(percent)
+		done = true
+		return false
+	})
+	return func() {
+		mu.Lock()
+		defer mu.Unlock()
+		done = true
+		debug.SetGCPercent(before)
+	}
+}
+
+// afterEachGC calls f after each garbage collection, for as long as f
+// returns true: a cleanup on an object only that collection frees, which
+// arms the next.
+func afterEachGC(f func() bool) {
+	type sentinel struct{ _ *byte } // a pointer: not in a tiny block
+	var arm func()
+	arm = func() {
+		runtime.AddCleanup(new(sentinel), func(struct{}) {
+			if f() {
+				arm()
+			}
+		}, struct{}{})
+	}
+	arm()
 }
 
 // exportFile is the value of --export: a file name whose extension names

@@ -10,8 +10,11 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
+	"runtime/debug"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -236,4 +239,38 @@ func TestAnalyzeExportKeepsExistingFile(t *testing.T) {
 	got, rerr = os.ReadFile(path)
 	require.NoError(t, rerr)
 	assert.True(t, strings.HasPrefix(string(got), "# Benchmark Report\n"))
+}
+
+// TestTightenGC checks analyze's collector setting: GOGC as it was while
+// the live heap is small, the tighter GOGC once a collection finds it
+// large, and GOGC as it was again after.
+func TestTightenGC(t *testing.T) {
+	gogc := func() int {
+		p := debug.SetGCPercent(-1)
+		debug.SetGCPercent(p)
+		return p
+	}
+	before := gogc()
+	restore := tightenGC(64<<20, 25)
+	runtime.GC()
+	runtime.GC()
+	assert.Equal(t, before, gogc(), "live heap below the threshold")
+
+	live := make([][]byte, 0, 96)
+	for range 96 {
+		live = append(live, make([]byte, 1<<20))
+	}
+	for range 3 {
+		runtime.GC()
+	}
+	// The cleanup that looks runs on a goroutine of its own after the
+	// collection: wait for it, boundedly.
+	for i := 0; i < 100 && gogc() != 25; i++ {
+		runtime.GC()
+		time.Sleep(10 * time.Millisecond)
+	}
+	assert.Equal(t, 25, gogc(), "live heap above the threshold")
+	runtime.KeepAlive(live)
+	restore()
+	assert.Equal(t, before, gogc(), "after restore")
 }
