@@ -132,8 +132,7 @@ func exitOnSignal(sig os.Signal) {
 	if s, ok := sig.(syscall.Signal); ok {
 		// Reset restores the inherited disposition, which may be "ignore";
 		// then the exit below stands in for the signal's default action.
-		_ = syscall.Kill(os.Getpid(), s)
-		time.Sleep(100 * time.Millisecond)
+		raise(s)
 	}
 	code := (&SignalError{Signal: sig}).ExitCode()
 	fmt.Fprintf(os.Stderr, "benchtrace: %v\n", &SignalError{Signal: sig})
