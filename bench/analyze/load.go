@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
-	"strings"
 	"sync"
 
 	"github.com/benchtrace/benchtrace/exporters/benchlog"
@@ -65,11 +64,28 @@ type loader struct {
 	dir      openDir // where the jobs' base names are
 }
 
-// job is one file to load: its path, and its name in the store's
-// directory or its index in the store's list.
+// job is one file to load: its path, or its name base in the store's
+// directory dir; or its path and its index in the store's list.
 type job struct {
-	path, base string
-	index      int
+	path, dir, base string
+	index           int
+}
+
+// file returns the job's path. A directory's files get theirs only when
+// it is needed (a warning, an unusual log), not for every file.
+func (j job) file() string {
+	if j.path != "" {
+		return j.path
+	}
+	return filepath.Join(j.dir, j.base)
+}
+
+// name returns the job's file name.
+func (j job) name() string {
+	if j.base != "" {
+		return j.base
+	}
+	return filepath.Base(j.path)
 }
 
 // worker is one goroutine's reusable state.
@@ -84,12 +100,12 @@ type worker struct {
 
 // load reads one log and adds its summary to the store, or a warning.
 func (ld *loader) load(w *worker, j job) {
-	data, complete, err := readLogOnce(ld.dir, j.path, j.base, &w.buf, true)
+	data, complete, err := readLogOnce(ld.dir, j, &w.buf, true)
 	if err == nil {
 		err = w.summarizeData(data, j)
 		if err != nil && !complete {
 			// Perhaps not the whole file: read it again to be sure.
-			if data, err = readLog(j.path, &w.buf); err == nil {
+			if data, err = readLog(j.file(), &w.buf); err == nil {
 				err = w.summarizeData(data, j)
 			}
 		}
@@ -97,7 +113,7 @@ func (ld *loader) load(w *worker, j job) {
 	ld.mu.Lock()
 	defer ld.mu.Unlock()
 	if err != nil {
-		ld.warnings = append(ld.warnings, warning{j.path, err.Error()})
+		ld.warnings = append(ld.warnings, warning{j.file(), err.Error()})
 		return
 	}
 	ld.scratch = ld.st.encode(&ld.rec, &w.e, ld.scratch)
@@ -142,7 +158,7 @@ func (w *worker) summarize(data []byte, j job) error {
 	// As newRun.
 	name := sc.benchmark.str
 	if sc.benchmark.kind != kindString || len(name) == 0 {
-		w.name = append(w.name[:0], benchlog.BenchmarkOfFile(filepath.Base(j.path))...)
+		w.name = append(w.name[:0], benchlog.BenchmarkOfFile(j.name())...)
 		name = w.name
 	}
 	e.strs[0] = name
@@ -243,7 +259,7 @@ func (w *worker) summarizeSlowly(data []byte, j job) error {
 	if err != nil {
 		return err
 	}
-	w.run = newRun(j.path, l)
+	w.run = newRun(j.file(), l)
 	r := &w.run
 	r.Log = nil
 	i := &r.info
@@ -350,16 +366,15 @@ func LoadDir(ctx context.Context, dir string, warn io.Writer) (*Summaries, error
 // files, a batch at a time, until its end or until ctx is done. It
 // returns how many it sent.
 func listDir(ctx context.Context, d *os.File, dir string, send func([]job)) (files int, err error) {
+	var buf []byte
 	for ctx.Err() == nil {
-		entries, err := d.ReadDir(256)
-		b := make([]job, 0, len(entries))
-		for _, e := range entries {
-			name := e.Name()
-			if e.IsDir() || strings.HasPrefix(name, ".") || filepath.Ext(name) != ".json" {
-				continue
+		var b []job
+		err := readDirBatch(d, dir, &buf, func(name []byte, isDir bool) {
+			if isDir || len(name) == 0 || name[0] == '.' || !bytes.HasSuffix(name, []byte(".json")) {
+				return
 			}
-			b = append(b, job{path: filepath.Join(dir, name), base: name})
-		}
+			b = append(b, job{dir: dir, base: string(name)})
+		})
 		files += len(b)
 		if len(b) > 0 {
 			send(b)

@@ -19,13 +19,13 @@ func openDirectory(path string) openDir {
 	return openDir{fd: fd}
 }
 
-// open opens a file for reading: by its name base in d when there is one,
-// otherwise at path.
-func (d openDir) open(path, base string) (int, error) {
-	if d.fd >= 0 && base != "" {
-		return syscall.Openat(d.fd, base, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
+// open opens j's file for reading: by its name in d when j is a file of
+// d's, otherwise by its path.
+func (d openDir) open(j job) (int, error) {
+	if d.fd >= 0 && j.path == "" {
+		return syscall.Openat(d.fd, j.base, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
 	}
-	return syscall.Open(path, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
+	return syscall.Open(j.file(), syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
 }
 
 func (d openDir) close() {

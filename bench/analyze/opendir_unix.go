@@ -4,7 +4,7 @@ package analyze
 
 import "syscall"
 
-// open opens the file at path for reading.
-func (openDir) open(path, _ string) (int, error) {
-	return syscall.Open(path, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
+// open opens j's file for reading.
+func (openDir) open(j job) (int, error) {
+	return syscall.Open(j.file(), syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
 }

@@ -4,10 +4,10 @@ package analyze
 
 import "os"
 
-// readFile reads the file at path into *buf; the data is always complete.
-// The directory and the base name are for Linux.
-func readFile(_ openDir, path, _ string, buf *[]byte, _ bool) (data []byte, complete bool, err error) {
-	f, err := os.Open(path)
+// readFile reads j's file into *buf; the data is always complete. The
+// directory is for Linux.
+func readFile(_ openDir, j job, buf *[]byte, _ bool) (data []byte, complete bool, err error) {
+	f, err := os.Open(j.file())
 	if err != nil {
 		return nil, false, err
 	}

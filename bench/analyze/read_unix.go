@@ -7,13 +7,12 @@ import (
 	"syscall"
 )
 
-// readFile reads the file at path into *buf, with the system calls
+// readFile reads j's file into *buf, with the system calls
 // themselves: os.Open would also register the file with the runtime's
 // poller (one more system call per file, and an os.File to collect),
 // which is a fifth of the time of reading thousands of small logs. When
 // dir is open (Linux), the file is opened by its name in it, so that the
-// kernel does not walk the directory's path again for every file: base
-// is then the file's name in dir, otherwise "".
+// kernel does not walk the directory's path again for every file.
 //
 // With once, it reads only once, into a buffer of at least 64 KiB, and
 // does not ask again to see the end of the file when that read was short
@@ -22,16 +21,16 @@ import (
 // it again in full: a short read that is not the end of a file (which
 // Linux does not do for regular files on local file systems) costs a
 // second read, never a wrong result.
-func readFile(dir openDir, path, base string, buf *[]byte, once bool) (data []byte, complete bool, err error) {
+func readFile(dir openDir, j job, buf *[]byte, once bool) (data []byte, complete bool, err error) {
 	var fd int
 	for {
-		fd, err = dir.open(path, base)
+		fd, err = dir.open(j)
 		if err != syscall.EINTR {
 			break
 		}
 	}
 	if err != nil {
-		return nil, false, &fs.PathError{Op: "open", Path: path, Err: err}
+		return nil, false, &fs.PathError{Op: "open", Path: j.file(), Err: err}
 	}
 	read := func(b []byte) (int, error) {
 		for {
@@ -64,7 +63,7 @@ func readFile(dir openDir, path, base string, buf *[]byte, once bool) (data []by
 		err = cerr
 	}
 	if err != nil {
-		return nil, false, &fs.PathError{Op: "read", Path: path, Err: err}
+		return nil, false, &fs.PathError{Op: "read", Path: j.file(), Err: err}
 	}
 	return data, complete, nil
 }

@@ -260,14 +260,14 @@ func loadFile(path string) (Run, error) {
 // readLog reads the file at path into *buf, which it grows as needed, and
 // returns its content. The error does not repeat the path.
 func readLog(path string, buf *[]byte) ([]byte, error) {
-	data, _, err := readLogOnce(noDir, path, "", buf, false)
+	data, _, err := readLogOnce(noDir, job{path: path}, buf, false)
 	return data, err
 }
 
-// readLogOnce is readLog, which with once may leave the data incomplete,
-// and may open the file by its name base in dir (readFile).
-func readLogOnce(dir openDir, path, base string, buf *[]byte, once bool) (data []byte, complete bool, err error) {
-	data, complete, err = readFile(dir, path, base, buf, once)
+// readLogOnce is readLog for j's file, which with once may leave the data
+// incomplete, and which it may open by its name in dir (readFile).
+func readLogOnce(dir openDir, j job, buf *[]byte, once bool) (data []byte, complete bool, err error) {
+	data, complete, err = readFile(dir, j, buf, once)
 	if err != nil {
 		var pe *fs.PathError
 		if errors.As(err, &pe) {

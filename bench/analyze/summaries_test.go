@@ -137,6 +137,11 @@ func TestLoadDirBrokenAmongMany(t *testing.T) {
 	broken := filepath.Join(dir, fmt.Sprintf("gemm_20261122_170000_%d.json", n/2))
 	require.NoError(t, os.WriteFile(broken, data[:len(data)/2], 0o644))
 	require.NoError(t, os.WriteFile(filepath.Join(dir, ".benchlog-1.tmp"), []byte("{"), 0o644))
+	// Not logs, and not warned about: a directory, other files.
+	require.NoError(t, os.Mkdir(filepath.Join(dir, "archive.json"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "README.txt"), []byte("x"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, ".hidden.json"), []byte("{"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "json"), []byte("{"), 0o644))
 
 	var warn bytes.Buffer
 	s, err := analyze.LoadDir(t.Context(), dir, &warn)
