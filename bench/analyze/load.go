@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/benchtrace/benchtrace/exporters/benchlog"
 )
@@ -163,7 +164,13 @@ func (w *worker) summarize(data []byte, j job) error {
 	}
 	e.strs[0] = name
 	if sc.start.kind == kindString {
-		if t, err := benchlog.ParseTime(string(sc.start.str)); err == nil {
+		// Strict RFC 3339 from the bytes, without a string to allocate;
+		// what it accepts ParseTime reads the same. Otherwise (the Python
+		// logger's timestamps without an offset) ParseTime.
+		var t time.Time
+		if t.UnmarshalText(sc.start.str) == nil {
+			r.Start, e.start = t, t
+		} else if t, err := benchlog.ParseTime(string(sc.start.str)); err == nil {
 			r.Start, e.start = t, t
 		}
 	}
