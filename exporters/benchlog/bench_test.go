@@ -117,3 +117,66 @@ func BenchmarkAppendBaseline(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkDecode reads logs back: a run of twelve phases as Assemble and
+// Encode write it, the Python logger's log (with a bare NaN), and every log
+// of testdata in turn (log=all: its bytes are the sum of the files').
+func BenchmarkDecode(b *testing.B) {
+	benchmarkDecode(b, func(data []byte) error {
+		_, err := Decode(data)
+		return err
+	})
+}
+
+// BenchmarkDecodeReference is BenchmarkDecode through decodeSlow, the
+// encoding/json path, which Decode takes only for what its fast path
+// leaves.
+func BenchmarkDecodeReference(b *testing.B) {
+	benchmarkDecode(b, func(data []byte) error {
+		_, err := decodeSlow(data)
+		return err
+	})
+}
+
+func benchmarkDecode(b *testing.B, decode func([]byte) error) {
+	files, err := filepath.Glob(filepath.Join("testdata", "*.json"))
+	if err != nil || len(files) == 0 {
+		b.Fatalf("no testdata logs: %v", err)
+	}
+	var all [][]byte
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		all = append(all, data)
+	}
+	python, err := os.ReadFile(filepath.Join("testdata", "python_resnet20_relu_cifar10_20250109_123456.json"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, bc := range []struct {
+		name string
+		logs [][]byte
+	}{
+		{"12phases", [][]byte{twelvePhaseLog(b)}},
+		{"python", [][]byte{python}},
+		{"all", all},
+	} {
+		var size int64
+		for _, d := range bc.logs {
+			size += int64(len(d))
+		}
+		b.Run("log="+bc.name, func(b *testing.B) {
+			b.SetBytes(size)
+			b.ReportAllocs()
+			for b.Loop() {
+				for _, d := range bc.logs {
+					if err := decode(d); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+		})
+	}
+}

@@ -293,10 +293,32 @@ func (l *Log) object() Object {
 // UnmarshalJSON reads a log written by benchtrace or by the Python logger.
 // Missing sections stay empty; a section of the wrong type is an error.
 func (l *Log) UnmarshalJSON(data []byte) error {
-	var obj Object
-	if err := obj.UnmarshalJSON(sanitizeNonFinite(data)); err != nil {
+	out, err := decodeFast(data)
+	if err == errSlowPath {
+		out, err = decodeSlow(data)
+	}
+	if err != nil {
 		return err
 	}
+	*l = out
+	return nil
+}
+
+// decodeSlow is the reference decoder, and the one that reads what
+// decodeFast leaves to it: Python's bare NaN and Infinity made null,
+// encoding/json's tokens read into an Object, and the sections taken from
+// it. Its errors are the ones Decode reports.
+func decodeSlow(data []byte) (Log, error) {
+	var obj Object
+	if err := obj.UnmarshalJSON(sanitizeNonFinite(data)); err != nil {
+		return Log{}, err
+	}
+	return logFromObject(obj)
+}
+
+// logFromObject sorts a decoded log's top-level keys into the sections of
+// a Log. Both decoders share it.
+func logFromObject(obj Object) (Log, error) {
 	var out Log
 	for _, f := range obj {
 		var err error
@@ -338,14 +360,16 @@ func (l *Log) UnmarshalJSON(data []byte) error {
 			out.Extra = append(out.Extra, f)
 		}
 		if err != nil {
-			return err
+			return Log{}, err
 		}
 	}
-	*l = out
-	return nil
+	return out, nil
 }
 
-// Decode reads a log from data.
+// Decode reads a log from data. A well-formed log is read in one pass over
+// its bytes; anything else (a syntax error, nesting deeper than 512 levels,
+// bytes after the log) goes through encoding/json, whose error Decode
+// returns. Either way gives the same Log.
 func Decode(data []byte) (*Log, error) {
 	var l Log
 	if err := l.UnmarshalJSON(data); err != nil {
