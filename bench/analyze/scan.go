@@ -426,7 +426,9 @@ func parseNumber(text []byte) float64 {
 		}
 		exp += e
 	}
-	if digits > 15 || exp < -22 || exp > 22 {
+	// Unread exponent digits (an exponent of a thousand or more): the
+	// general parser.
+	if digits > 15 || exp < -22 || exp > 22 || i < len(text) {
 		f, _ := strconv.ParseFloat(string(text), 64)
 		return f
 	}
