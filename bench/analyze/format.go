@@ -158,3 +158,66 @@ func value(v any) string {
 	}
 	return string(b)
 }
+
+// appendStamp appends the instant sec.nsec (Unix seconds and nanoseconds)
+// at offset seconds east of UTC as time.Time.AppendFormat writes it in
+// benchlog.TimeLayout ("2006-01-02T15:04:05.000000-07:00"), or, without
+// zone, in pythonLayout (the same without the offset): a summary shows
+// every run's start so. It does by hand only the common case, a year from
+// 1 to 9999 and an offset of whole minutes under 100 hours; otherwise it
+// returns b and false, and the caller formats a time.Time.
+// TestAppendStamp checks it against AppendFormat.
+func appendStamp(b []byte, sec int64, nsec uint32, offset int, zone bool) ([]byte, bool) {
+	const (
+		day = 24 * 60 * 60
+		// 0001-01-01 and 10000-01-01 in Unix seconds.
+		minSec = -62135596800
+		maxSec = 253402300800
+		// Days from 0000-03-01 to 1970-01-01: counting from a March,
+		// the leap day is the last of a year.
+		marchZero = 719468
+	)
+	local := sec + int64(offset)
+	if local < minSec || local >= maxSec || nsec >= 1e9 ||
+		offset%60 != 0 || offset <= -100*60*60 || offset >= 100*60*60 {
+		return b, false
+	}
+	// Howard Hinnant's civil_from_days, on days from 0000-03-01 (not
+	// negative from year 1 on, so plain division rounds down).
+	s := local + marchZero*day
+	days, clock := int(s/day), int(s%day)
+	era := days / 146097
+	doe := days - era*146097                               // day of the 400-year era, 0 to 146096
+	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365 // year of the era, 0 to 399
+	doy := doe - (365*yoe + yoe/4 - yoe/100)               // day of the year from March 1st, 0 to 365
+	mp := (5*doy + 2) / 153                                // month from March, 0 to 11
+	year, month, mday := era*400+yoe, mp+3, doy-(153*mp+2)/5+1
+	if month > 12 {
+		year, month = year+1, month-12
+	}
+	b = append2(append2(b, year/100), year%100)
+	b = append2(append(b, '-'), month)
+	b = append2(append(b, '-'), mday)
+	b = append2(append(b, 'T'), clock/3600)
+	b = append2(append(b, ':'), clock/60%60)
+	b = append2(append(b, ':'), clock%60)
+	us := int(nsec / 1000) // truncated, as AppendFormat does
+	b = append2(append2(append2(append(b, '.'), us/10000), us/100%100), us%100)
+	if !zone {
+		return b, true
+	}
+	// As AppendFormat: the sign of the offset in minutes, then its
+	// hours and minutes.
+	mins := offset / 60
+	if mins < 0 {
+		b, mins = append(b, '-'), -mins
+	} else {
+		b = append(b, '+')
+	}
+	return append2(append(append2(b, mins/60), ':'), mins%60), true
+}
+
+// append2 appends 0 ≤ v < 100 in two digits.
+func append2(b []byte, v int) []byte {
+	return append(b, byte('0'+v/10), byte('0'+v%10))
+}

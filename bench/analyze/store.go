@@ -490,22 +490,26 @@ func (st *store) decode(id uint32, r *Run, what uint8) {
 		r.Start = start
 	}
 	text := what&withText != 0
+	path := what&withPath != 0
 	switch (flags >> 1) & 3 {
 	case textRaw:
 		if b := rd.bytes(); text {
 			r.info.startText = string(b)
 		}
 	case textLayout:
-		start = start.In(st.zones[int(rd.varint())])
+		offset := int(rd.varint())
 		if text {
-			r.info.startText = start.Format(benchlog.TimeLayout)
+			r.info.startText = st.startText(start, hasStart, sec, nsec, offset, true)
+		}
+		if path {
+			start = start.In(st.zones[offset])
 		}
 	case textPython:
 		if text {
-			r.info.startText = start.Format(pythonLayout)
+			_, offset := start.Zone()
+			r.info.startText = st.startText(start, hasStart, sec, nsec, offset, false)
 		}
 	}
-	path := what&withPath != 0
 	switch (flags >> 4) & 3 {
 	case pathIndex:
 		if i := rd.uvarint(); path {
@@ -546,6 +550,24 @@ func (st *store) decode(id uint32, r *Run, what uint8) {
 	if flags&fHasMem != 0 {
 		r.MemoryChangeBytes = rd.varint()
 	}
+}
+
+// startText formats the start time of a record, start (sec.nsec, if
+// hasStart), as a textLayout record (zone true: in the fixed zone of
+// offset, in benchlog.TimeLayout) or a textPython one (local, whose
+// offset is offset, in pythonLayout) gives it back: with appendStamp when
+// it can, else, as before it, with AppendFormat.
+func (st *store) startText(start time.Time, hasStart bool, sec int64, nsec uint32, offset int, zone bool) string {
+	var buf [40]byte
+	if hasStart {
+		if b, ok := appendStamp(buf[:0], sec, nsec, offset, zone); ok {
+			return string(b)
+		}
+	}
+	if !zone {
+		return string(start.AppendFormat(buf[:0], pythonLayout))
+	}
+	return string(start.In(st.zones[offset]).AppendFormat(buf[:0], benchlog.TimeLayout))
 }
 
 // kindOfRecord returns the kind of record id.

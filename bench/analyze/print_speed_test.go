@@ -1,0 +1,125 @@
+package analyze
+
+import (
+	"math/rand/v2"
+	"testing"
+	"time"
+	_ "time/tzdata" // the zones of TestAppendStampZones, wherever the tests run
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/benchtrace/benchtrace/exporters/benchlog"
+)
+
+// The summary's blocks are written with hand-written formatters where
+// the standard library's cost the most. These tests check them against
+// what they stand for.
+
+// checkStamp checks appendStamp on sec.nsec at offset against
+// AppendFormat in a zone of that offset, in both layouts, and returns
+// whether appendStamp did it (rather than leave it to AppendFormat).
+func checkStamp(t *testing.T, sec int64, nsec uint32, offset int) bool {
+	t.Helper()
+	tm := time.Unix(sec, int64(nsec)).In(time.FixedZone("", offset))
+	var ok [2]bool
+	for i, layout := range []string{benchlog.TimeLayout, pythonLayout} {
+		prefix := []byte("x")
+		got, done := appendStamp(prefix, sec, nsec, offset, layout == benchlog.TimeLayout)
+		ok[i] = done
+		if !done {
+			require.Equal(t, "x", string(got), "appendStamp appended, then gave up")
+			continue
+		}
+		require.Equal(t, "x"+tm.Format(layout), string(got), "%d.%09d at %+d, layout %s", sec, nsec, offset, layout)
+	}
+	require.Equal(t, ok[0], ok[1], "the two layouts take the same cases")
+	return ok[0]
+}
+
+func TestAppendStamp(t *testing.T) {
+	day := int64(24 * 60 * 60)
+	date := func(y int, m time.Month, d, h, min, s int) int64 {
+		return time.Date(y, m, d, h, min, s, 0, time.UTC).Unix()
+	}
+	tests := []struct {
+		name   string
+		sec    int64
+		nsec   uint32
+		offset int
+		fast   bool // appendStamp formats it, rather than give up
+	}{
+		{"epoch", 0, 0, 0, true},
+		{"before the epoch", -1, 999_999_999, 0, true},
+		{"a generated log", date(2026, 1, 5, 8, 3, 12), 123_456_789, 0, true},
+		{"microseconds truncated", date(2026, 1, 5, 8, 3, 12), 999_999, 0, true},
+		{"no fraction", date(2026, 11, 22, 13, 45, 1), 0, 0, true},
+		{"east", date(2026, 11, 22, 13, 45, 1), 123_456_000, 5*3600 + 30*60, true},
+		{"west", date(2026, 7, 5, 23, 59, 59), 999_999_000, -8 * 3600, true},
+		{"west, minutes", date(2026, 1, 5, 0, 0, 0), 1000, -(3*3600 + 30*60), true},
+		{"over midnight east", date(2026, 12, 31, 23, 0, 0), 0, 14 * 3600, true},
+		{"over midnight west", date(2026, 1, 1, 1, 0, 0), 0, -12 * 3600, true},
+		{"leap day", date(2024, 2, 29, 12, 34, 56), 654_321_000, 9*3600 + 45*60, true},
+		{"2000 leap day", date(2000, 2, 29, 0, 0, 0), 0, 0, true},
+		{"1900 not leap", date(1900, 3, 1, 0, 0, 0) - 1, 0, 0, true},
+		{"2100 not leap", date(2100, 3, 1, 0, 0, 0), 0, 0, true},
+		{"1600", date(1600, 2, 29, 12, 0, 0), 0, 0, true},
+		{"year 1", date(1, 1, 1, 0, 0, 0), 0, 0, true},
+		{"year 1 by its offset", date(1, 1, 1, 0, 0, 0) - 3600, 0, 3600, true},
+		{"year 9999", date(9999, 12, 31, 23, 59, 59), 999_999_999, 0, true},
+		{"year 9999 by its offset", date(9999, 12, 31, 23, 59, 59) + 12*3600, 0, -12 * 3600, true},
+		{"year 0", date(1, 1, 1, 0, 0, 0) - day, 0, 0, false},
+		{"year 10000", date(10000, 1, 1, 0, 0, 0), 0, 0, false},
+		{"year 10000 by its offset", date(9999, 12, 31, 23, 0, 0), 0, 3600, false},
+		{"offset 23:59", date(2026, 1, 5, 8, 0, 0), 0, 23*3600 + 59*60, true},
+		{"offset 99:59", date(2026, 1, 5, 8, 0, 0), 0, 99*3600 + 59*60, true},
+		{"offset 100 hours", date(2026, 1, 5, 8, 0, 0), 0, 100 * 3600, false},
+		{"offset -100 hours", date(2026, 1, 5, 8, 0, 0), 0, -100 * 3600, false},
+		{"offset with seconds", date(2026, 1, 5, 8, 0, 0), 0, 3600 + 30, false},
+		{"offset of seconds, west", date(2026, 1, 5, 8, 0, 0), 0, -30, false},
+		{"nanoseconds out of range", 0, 1e9, 0, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.fast, checkStamp(t, tt.sec, tt.nsec, tt.offset))
+		})
+	}
+	t.Run("random", func(t *testing.T) {
+		rng := rand.New(rand.NewPCG(3, 4))
+		lo, hi := date(1, 1, 1, 0, 0, 0)-2*day, date(10000, 1, 1, 0, 0, 0)+2*day
+		for range 200_000 {
+			sec := lo + rng.Int64N(hi-lo)
+			if rng.IntN(2) == 0 { // most logs are from these years
+				sec = date(1970, 1, 1, 0, 0, 0) + rng.Int64N(100*366*day)
+			}
+			offset := (rng.IntN(2*24*60+1) - 24*60) * 60
+			if rng.IntN(10) == 0 {
+				offset = rng.IntN(2*100*3600+1) - 100*3600
+			}
+			checkStamp(t, sec, uint32(rng.IntN(1e9)), offset)
+		}
+	})
+}
+
+// TestAppendStampZones checks appendStamp with the offsets of zones with
+// daylight saving time and half hours, as a log of the Python logger,
+// written in local time, gives them.
+func TestAppendStampZones(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, name := range []string{"America/New_York", "Asia/Kolkata", "Australia/Lord_Howe", "Europe/Dublin", "Pacific/Kiritimati"} {
+		t.Run(name, func(t *testing.T) {
+			loc, err := time.LoadLocation(name)
+			require.NoError(t, err)
+			start := time.Date(1890, 1, 1, 0, 0, 0, 0, time.UTC).Unix() // before some zones' whole-minute offsets
+			for range 20_000 {
+				sec := start + rng.Int64N(200*366*24*3600)
+				tm := time.Unix(sec, int64(rng.IntN(1e9))).In(loc)
+				_, offset := tm.Zone()
+				got, ok := appendStamp(nil, tm.Unix(), uint32(tm.Nanosecond()), offset, false)
+				if ok {
+					require.Equal(t, tm.Format(pythonLayout), string(got))
+				}
+			}
+		})
+	}
+}
