@@ -69,58 +69,104 @@ func mainPhaseTotalLabel(phase string) string {
 // The formats below are fmt's ("%.2f", "%.3e", …) written with strconv,
 // which fmt uses for them: the same text, without fmt's cost, which
 // counts in a summary of thousands of runs. TestFormat checks them
-// against fmt.
+// against fmt. Each has an append form, with which a summary's blocks are
+// written into a buffer without a string per value.
 
 // fixed returns f with prec decimals ("%.*f"), then suffix.
 func fixed(f float64, prec int, suffix string) string {
 	var buf [32]byte
-	return string(append(strconv.AppendFloat(buf[:0], f, 'f', prec, 64), suffix...))
+	return string(appendFixed(buf[:0], f, prec, suffix))
+}
+
+// appendFixed appends f with prec decimals ("%.*f"), then suffix.
+func appendFixed(b []byte, f float64, prec int, suffix string) []byte {
+	return append(strconv.AppendFloat(b, f, 'f', prec, 64), suffix...)
 }
 
 // seconds formats a duration as analyze_logs.py did: "59.90s".
 func seconds(s float64) string {
+	var buf [32]byte
+	return string(appendSeconds(buf[:0], s))
+}
+
+func appendSeconds(b []byte, s float64) []byte {
 	if !isFinite(s) {
-		return "N/A"
+		return append(b, notAvailable...)
 	}
-	return fixed(s, 2, "s")
+	return appendFixed(b, s, 2, "s")
 }
 
 // secondsMinutes formats a duration as "59.90s (1.00m)".
 func secondsMinutes(s float64) string {
-	if !isFinite(s) {
-		return "N/A"
-	}
 	var buf [48]byte
-	b := strconv.AppendFloat(buf[:0], s, 'f', 2, 64)
-	b = append(b, "s ("...)
-	b = strconv.AppendFloat(b, s/60, 'f', 2, 64)
-	return string(append(b, "m)"...))
+	return string(appendSecondsMinutes(buf[:0], s))
+}
+
+func appendSecondsMinutes(b []byte, s float64) []byte {
+	if !isFinite(s) {
+		return append(b, notAvailable...)
+	}
+	b = appendFixed(b, s, 2, "s (")
+	return appendFixed(b, s/60, 2, "m)")
 }
 
 // mae formats a mean absolute error: six decimals as analyze_logs.py, or
 // an exponent for errors too small to show that way.
 func mae(v float64) string {
+	var buf [32]byte
+	return string(appendMAE(buf[:0], v))
+}
+
+func appendMAE(b []byte, v float64) []byte {
 	switch {
 	case math.IsNaN(v):
-		return "N/A"
+		return append(b, notAvailable...)
 	case v != 0 && math.Abs(v) < 1e-4 && !math.IsInf(v, 0):
-		var buf [32]byte
-		return string(strconv.AppendFloat(buf[:0], v, 'e', 3, 64))
+		return strconv.AppendFloat(b, v, 'e', 3, 64)
 	case math.IsInf(v, 0):
-		return fmt.Sprintf("%.6f", v)
+		return fmt.Appendf(b, "%.6f", v)
 	}
-	return fixed(v, 6, "")
+	return appendFixed(b, v, 6, "")
 }
 
 // precision formats precision_bits: "12.99 bits", or "exact" for MAE 0.
 func precision(bits float64) string {
+	var buf [32]byte
+	return string(appendPrecision(buf[:0], bits))
+}
+
+func appendPrecision(b []byte, bits float64) []byte {
 	switch {
 	case math.IsInf(bits, 1):
-		return "exact"
+		return append(b, "exact"...)
 	case math.IsNaN(bits) || math.IsInf(bits, -1):
-		return "N/A"
+		return append(b, notAvailable...)
 	}
-	return fixed(bits, 2, " bits")
+	return appendFixed(b, bits, 2, " bits")
+}
+
+// appendSize appends human.Bytes(n) ("80.0 MiB") without fmt, for the
+// Peak RSS line of every block; TestAppendSize checks the two agree.
+func appendSize(b []byte, n float64) []byte {
+	if !isFinite(n) {
+		return append(b, '-')
+	}
+	if n < 0 {
+		b = append(b, '-')
+		n = -n
+	}
+	const unit = 1024
+	if n < unit {
+		return appendFixed(b, n, 0, " B")
+	}
+	units := [...]string{" KiB", " MiB", " GiB", " TiB", " PiB"}
+	i := 0
+	n /= unit
+	for n >= unit && i < len(units)-1 {
+		n /= unit
+		i++
+	}
+	return appendFixed(b, n, 1, units[i])
 }
 
 // signedBytes formats a change in bytes with its sign: "+1.0 MiB".
@@ -133,10 +179,15 @@ func signedBytes(n float64) string {
 
 // percent formats a fraction as a percentage: "96.8%".
 func percent(f float64) string {
+	var buf [32]byte
+	return string(appendPercent(buf[:0], f))
+}
+
+func appendPercent(b []byte, f float64) []byte {
 	if !isFinite(f) {
-		return "-"
+		return append(b, '-')
 	}
-	return fixed(100*f, 1, "%")
+	return appendFixed(b, 100*f, 1, "%")
 }
 
 // value formats a log value compactly for a table cell.

@@ -1,7 +1,9 @@
 package analyze
 
 import (
+	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 	"time"
 	_ "time/tzdata" // the zones of TestAppendStampZones, wherever the tests run
@@ -9,12 +11,14 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/benchtrace/benchtrace/bench/internal/human"
 	"github.com/benchtrace/benchtrace/exporters/benchlog"
 )
 
-// The summary's blocks are written with hand-written formatters where
-// the standard library's cost the most. These tests check them against
-// what they stand for.
+// The summary's blocks are written with hand-written formatters
+// (appendStamp, appendSize, appendUpper) where the standard library's,
+// or human's, cost the most. These tests check them against what they
+// stand for.
 
 // checkStamp checks appendStamp on sec.nsec at offset against
 // AppendFormat in a zone of that offset, in both layouts, and returns
@@ -121,5 +125,28 @@ func TestAppendStampZones(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestAppendSize checks appendSize against human.Bytes, which it does
+// without fmt.
+func TestAppendSize(t *testing.T) {
+	values := []float64{0, math.Copysign(0, -1), 1, 0.4, 0.5, 1.5, 2.5, 1023, 1023.4, 1023.5, 1023.9, 1024, 1025,
+		1024*10.05 - 1, 1024 * 1024, 1024*1024 - 1, 1024 * 1024 * 1024 * 999.95, 1 << 50, 1 << 60, 9e18,
+		math.MaxInt64, 1e300, math.MaxFloat64, -1, -1023.5, -1024, -2048, -1e300,
+		math.NaN(), math.Inf(1), math.Inf(-1)}
+	rng := rand.New(rand.NewPCG(9, 10))
+	for range 20_000 {
+		values = append(values, math.Abs(rng.NormFloat64())*math.Pow(2, float64(rng.IntN(70))), float64(rng.Int64()))
+	}
+	for _, v := range values {
+		require.Equal(t, "x"+human.Bytes(v), string(appendSize([]byte("x"), v)), "%v", v)
+	}
+}
+
+// TestAppendUpper checks appendUpper against strings.ToUpper.
+func TestAppendUpper(t *testing.T) {
+	for _, s := range []string{"", "resnet20_relu_cifar10", "GEMM", "mlp-2x64.v3", "azAZ@[`{~\x7f", "straße", "ǆ ı ﬀ", "a\xffb"} {
+		assert.Equal(t, "x"+strings.ToUpper(s), string(appendUpper([]byte("x"), s)), "%q", s)
 	}
 }

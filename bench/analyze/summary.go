@@ -2,7 +2,6 @@ package analyze
 
 import (
 	"bufio"
-	"bytes"
 	"fmt"
 	"io"
 	"math"
@@ -52,12 +51,28 @@ func (f durationFormat) total(s float64) string {
 	return secondsMinutes(s)
 }
 
+// appendTotal appends f.total(s).
+func (f durationFormat) appendTotal(b []byte, s float64) []byte {
+	if f.short {
+		return append(b, human.Duration(s)...)
+	}
+	return appendSecondsMinutes(b, s)
+}
+
 // part formats a part of a run, or a mean: "45.60s".
 func (f durationFormat) part(s float64) string {
 	if f.short {
 		return human.Duration(s)
 	}
 	return seconds(s)
+}
+
+// appendPart appends f.part(s).
+func (f durationFormat) appendPart(b []byte, s float64) []byte {
+	if f.short {
+		return append(b, human.Duration(s)...)
+	}
+	return appendSeconds(b, s)
 }
 
 // phase formats a phase's duration in the phase breakdown: "0.500s".
@@ -107,12 +122,11 @@ func writeSummary(b *bufio.Writer, runs runList, opts Options) error {
 	var t totals
 	stats := newStatsBuilder(false)
 	var r Run
-	lastMain := ""
+	labels := newPhaseLabels(func(l string) string { return l })
 	for i := range n {
 		runs.at(i, &r, 0)
-		if r.MainPhase != "" && r.MainPhase != lastMain {
-			width = max(width, len(mainPhaseLabel(r.MainPhase))+2)
-			lastMain = r.MainPhase
+		if r.MainPhase != "" {
+			width = max(width, len(labels.get(r.MainPhase))+2)
 		}
 		if opts.Verbose && isFinite(r.PreprocessingSeconds) {
 			width = max(width, len(preprocessingLabel)+2)
@@ -130,68 +144,73 @@ func writeSummary(b *bufio.Writer, runs runList, opts Options) error {
 	return nil
 }
 
-// blockChunk is how many runs' blocks one goroutine formats at a time.
-const blockChunk = 256
+// blockChunk is how many runs' blocks one goroutine formats at a time,
+// and blockBytes about the most one block takes (a generated lab's are
+// 455 to 686 bytes, 228 of them the rule): a chunk's buffer is made that
+// big at once, rather than grown.
+const (
+	blockChunk = 256
+	blockBytes = 768
+)
 
 // writeBlocks writes the block of each run, formatting chunks of runs in
-// parallel.
+// parallel, each appended to a buffer that is then reused.
 func writeBlocks(b *bufio.Writer, runs runList, opts Options, width int) {
 	n := runs.Len()
 	chunks := (n + blockChunk - 1) / blockChunk
-	format := func(buf *bytes.Buffer, k int, lb *labels) {
+	format := func(buf []byte, k int, lines *blockLines) []byte {
 		var r Run
 		for i := k * blockChunk; i < min(n, (k+1)*blockChunk); i++ {
 			runs.at(i, &r, withText)
-			writeRun(buf, &r, opts, width, lb)
-			buf.WriteByte('\n')
+			buf = appendRun(buf, &r, opts, lines)
+			buf = append(buf, '\n')
 		}
+		return buf
 	}
+	newBuf := func() []byte { return make([]byte, 0, min(n, blockChunk)*blockBytes) }
 	w := min(workers(), chunks)
 	if w <= 1 {
-		var buf bytes.Buffer
-		lb := newLabels()
+		buf := newBuf()
+		lines := newBlockLines(width)
 		for k := range chunks {
-			buf.Reset()
-			format(&buf, k, lb)
-			b.Write(buf.Bytes())
+			buf = format(buf[:0], k, lines)
+			b.Write(buf)
 		}
 		return
 	}
 	type job struct {
 		k    int
-		done chan<- *bytes.Buffer
+		done chan<- []byte
 	}
 	jobs := make(chan job, w)
-	order := make(chan chan *bytes.Buffer, 2*w)
-	free := make(chan *bytes.Buffer, 4*w) // buffers to reuse
+	order := make(chan chan []byte, 2*w)
+	free := make(chan []byte, 4*w) // buffers to reuse
 	go func() {
 		defer close(order)
 		defer close(jobs)
 		for k := range chunks {
-			done := make(chan *bytes.Buffer, 1)
+			done := make(chan []byte, 1)
 			jobs <- job{k, done}
 			order <- done
 		}
 	}()
 	for range w {
 		go func() {
-			lb := newLabels()
+			lines := newBlockLines(width)
 			for j := range jobs {
-				var buf *bytes.Buffer
+				var buf []byte
 				select {
 				case buf = <-free:
-					buf.Reset()
 				default:
-					buf = new(bytes.Buffer)
+					buf = newBuf()
 				}
-				format(buf, j.k, lb)
-				j.done <- buf
+				j.done <- format(buf[:0], j.k, lines)
 			}
 		}()
 	}
 	for done := range order {
 		buf := <-done
-		b.Write(buf.Bytes())
+		b.Write(buf)
 		select {
 		case free <- buf:
 		default:
@@ -204,23 +223,17 @@ func writeBlocks(b *bufio.Writer, runs runList, opts Options, width int) {
 func writeVerboseBlocks(b *bufio.Writer, runs runList, opts Options, width int) {
 	logs := runs.logs(func(*Run) bool { return true })
 	defer logs.stop()
-	lb := newLabels()
+	lines := newBlockLines(width)
 	var r Run
+	var buf []byte
 	for i := range runs.Len() {
 		runs.at(i, &r, withText|withPath)
-		writeRun(b, &r, opts, width, lb)
+		buf = appendRun(buf[:0], &r, opts, lines)
+		b.Write(buf)
 		l, err := logs.next()
 		writePhases(b, &r, l, err, durationFormat{opts.ShortDurations})
 		b.WriteByte('\n')
 	}
-}
-
-// textWriter is what the blocks are written to: a bufio.Writer, or a
-// bytes.Buffer for a chunk.
-type textWriter interface {
-	io.Writer
-	io.StringWriter
-	io.ByteWriter
 }
 
 // preprocessingLabel labels timing.preprocessing_total in a verbose summary.
@@ -229,44 +242,89 @@ const preprocessingLabel = "Preprocessing"
 // spaces pads labels.
 const spaces = "                                        "
 
-// line writes "  Label:      value", the label padded to width (in
-// runes, as fmt pads).
-func line(b textWriter, width int, label, value string) {
-	lineStart(b, width, label)
-	b.WriteString(value)
-	b.WriteByte('\n')
+// appendLine appends "  Label:      value\n", the label padded to width
+// (in runes, as fmt pads).
+func appendLine(b []byte, width int, label, value string) []byte {
+	b = append(appendLineStart(b, width, label), value...)
+	return append(b, '\n')
 }
 
-// lineStart writes "  Label:      ", the label padded to width.
-func lineStart(b textWriter, width int, label string) {
-	b.WriteString("  ")
-	b.WriteString(label)
-	b.WriteByte(':')
+// appendLineStart appends "  Label:      ", the label padded to width.
+func appendLineStart(b []byte, width int, label string) []byte {
+	b = append(b, "  "...)
+	b = append(b, label...)
+	b = append(b, ':')
 	for pad := width - utf8.RuneCountInString(label) - 1; pad > 0; pad -= len(spaces) {
-		b.WriteString(spaces[:min(pad, len(spaces))])
+		b = append(b, spaces[:min(pad, len(spaces))]...)
 	}
+	return b
 }
 
-// memo remembers the last result of f, which many runs in a row share
-// (the upper-case name of a benchmark, the label of a main phase).
-type memo struct {
-	f       func(string) string
-	in, out string
-	ok      bool
-}
-
-func (m *memo) get(s string) string {
-	if !m.ok || s != m.in {
-		m.in, m.out, m.ok = s, m.f(s), true
+// appendUpper appends strings.ToUpper(s), without a string when s is
+// ASCII (as benchmark names and statuses are), where ToUpper changes
+// a to z only.
+func appendUpper(b []byte, s string) []byte {
+	for i := range len(s) {
+		if s[i] >= utf8.RuneSelf {
+			return append(b, strings.ToUpper(s)...)
+		}
 	}
-	return m.out
+	for i := range len(s) {
+		c := s[i]
+		if 'a' <= c && c <= 'z' {
+			c -= 'a' - 'A'
+		}
+		b = append(b, c)
+	}
+	return b
 }
 
-// labels are the memos of a summary's blocks.
-type labels struct{ upper, main memo }
+// phaseLabels remembers mainPhaseLabel, which splits and joins words, or
+// what f makes of it, by main phase: a lab's runs have a handful of main
+// phases, interleaved, which a memo of the last one would miss.
+type phaseLabels struct {
+	f      func(label string) string
+	labels map[string]string
+}
 
-func newLabels() *labels {
-	return &labels{upper: memo{f: strings.ToUpper}, main: memo{f: mainPhaseLabel}}
+// maxPhaseLabels bounds phaseLabels, should every run name another phase.
+const maxPhaseLabels = 1024
+
+func newPhaseLabels(f func(label string) string) *phaseLabels {
+	return &phaseLabels{f: f, labels: map[string]string{}}
+}
+
+// get returns f(mainPhaseLabel(phase)).
+func (p *phaseLabels) get(phase string) string {
+	l, ok := p.labels[phase]
+	if !ok {
+		if len(p.labels) == maxPhaseLabels {
+			clear(p.labels)
+		}
+		l = p.f(mainPhaseLabel(phase))
+		p.labels[phase] = l
+	}
+	return l
+}
+
+// blockLines are the starts of the lines of a summary's blocks,
+// "  Label:      ", the label padded to the summary's width: made once for
+// all the blocks a goroutine writes, rather than padded line by line.
+type blockLines struct {
+	model, dataset, status, started, duration, preprocessing, mae,
+	precision, peakRSS, cpuTime, cpuUtil, errLine, log string
+	main *phaseLabels
+}
+
+func newBlockLines(width int) *blockLines {
+	start := func(label string) string { return string(appendLineStart(nil, width, label)) }
+	return &blockLines{
+		model: start("Model"), dataset: start("Dataset"), status: start("Status"), started: start("Started"),
+		duration: start("Duration"), preprocessing: start(preprocessingLabel), mae: start("MAE"),
+		precision: start("Precision"), peakRSS: start("Peak RSS"), cpuTime: start("CPU Time"),
+		cpuUtil: start("CPU Util"), errLine: start("Error"), log: start("Log"),
+		main: newPhaseLabels(start),
+	}
 }
 
 func mark(o Outcome) string {
@@ -284,58 +342,75 @@ func mark(o Outcome) string {
 // statusText is the Status line: the status in capitals, and for a run
 // that is not finished, INCOMPLETE with the status the log has.
 func statusText(r *Run) string {
-	status := r.info.status
-	if r.Outcome != Incomplete || strings.EqualFold(status, "incomplete") {
-		return strings.ToUpper(r.Outcome.String())
-	}
-	if status == "" {
-		return "INCOMPLETE (no status)"
-	}
-	return "INCOMPLETE (" + status + ")"
+	var buf [64]byte
+	return string(appendStatus(buf[:0], r))
 }
 
-// writeRun writes the block of a run, without the phase breakdown.
-func writeRun(b textWriter, r *Run, opts Options, labelWidth int, lb *labels) {
+// appendStatus appends statusText(r).
+func appendStatus(b []byte, r *Run) []byte {
+	status := r.info.status
+	if r.Outcome != Incomplete || strings.EqualFold(status, "incomplete") {
+		return appendUpper(b, r.Outcome.String())
+	}
+	if status == "" {
+		return append(b, "INCOMPLETE (no status)"...)
+	}
+	b = append(b, "INCOMPLETE ("...)
+	b = append(b, status...)
+	return append(b, ')')
+}
+
+// appendRun appends the block of a run, without the phase breakdown.
+func appendRun(b []byte, r *Run, opts Options, lines *blockLines) []byte {
 	f := durationFormat{opts.ShortDurations}
 	in := &r.info
-	b.WriteString(mark(r.Outcome))
-	b.WriteByte(' ')
-	b.WriteString(lb.upper.get(r.Name))
-	b.WriteByte('\n')
-	b.WriteString(rule)
-	b.WriteByte('\n')
-	line(b, labelWidth, "Model", in.model+" ("+in.architecture+")")
-	line(b, labelWidth, "Dataset", in.dataset)
-	line(b, labelWidth, "Status", statusText(r))
-	line(b, labelWidth, "Started", in.startText)
+	b = append(b, mark(r.Outcome)...)
+	b = append(b, ' ')
+	b = appendUpper(b, r.Name)
+	b = append(b, '\n')
+	b = append(b, rule...)
+	b = append(b, '\n')
+	b = append(b, lines.model...)
+	b = append(b, in.model...)
+	b = append(b, " ("...)
+	b = append(b, in.architecture...)
+	b = append(b, ")\n"...)
+	b = append(append(b, lines.dataset...), in.dataset...)
+	b = append(b, '\n')
+	b = appendStatus(append(b, lines.status...), r)
+	b = append(b, '\n')
+	b = append(append(b, lines.started...), in.startText...)
+	b = append(b, '\n')
 	if r.Outcome == Success || isFinite(r.Duration) {
-		line(b, labelWidth, "Duration", f.total(r.Duration))
+		b = f.appendTotal(append(b, lines.duration...), r.Duration)
+		b = append(b, '\n')
 	}
 	if r.MainPhase != "" {
-		line(b, labelWidth, lb.main.get(r.MainPhase), f.part(r.MainPhaseSeconds))
+		b = f.appendPart(append(b, lines.main.get(r.MainPhase)...), r.MainPhaseSeconds)
+		b = append(b, '\n')
 	}
 	if opts.Verbose && isFinite(r.PreprocessingSeconds) {
-		line(b, labelWidth, preprocessingLabel, f.part(r.PreprocessingSeconds))
+		b = f.appendPart(append(b, lines.preprocessing...), r.PreprocessingSeconds)
+		b = append(b, '\n')
 	}
 	if r.Outcome == Success || in.hasMAE {
-		line(b, labelWidth, "MAE", mae(r.MAE))
-		line(b, labelWidth, "Precision", precision(r.PrecisionBits))
+		b = appendMAE(append(b, lines.mae...), r.MAE)
+		b = append(b, '\n')
+		b = appendPrecision(append(b, lines.precision...), r.PrecisionBits)
+		b = append(b, '\n')
 	}
 	if r.PeakRSSBytes > 0 {
-		line(b, labelWidth, "Peak RSS", human.Bytes(float64(r.PeakRSSBytes)))
+		b = appendSize(append(b, lines.peakRSS...), float64(r.PeakRSSBytes))
+		b = append(b, '\n')
 	}
 	if cpu := r.CPUSeconds(); isFinite(cpu) {
-		lineStart(b, labelWidth, "CPU Time")
-		b.WriteString(f.part(cpu))
-		b.WriteString(" (user ")
-		b.WriteString(f.part(r.CPUUserSeconds))
-		b.WriteString(", sys ")
-		b.WriteString(f.part(r.CPUSystemSeconds))
-		b.WriteString(")\n")
+		b = f.appendPart(append(b, lines.cpuTime...), cpu)
+		b = f.appendPart(append(b, " (user "...), r.CPUUserSeconds)
+		b = f.appendPart(append(b, ", sys "...), r.CPUSystemSeconds)
+		b = append(b, ")\n"...)
 		if u := r.CPUUtilization(); isFinite(u) {
-			lineStart(b, labelWidth, "CPU Util")
-			b.WriteString(percent(u))
-			b.WriteString(" of one core\n")
+			b = appendPercent(append(b, lines.cpuUtil...), u)
+			b = append(b, " of one core\n"...)
 		}
 	}
 	if r.Outcome != Success && r.Outcome != Incomplete {
@@ -343,11 +418,14 @@ func writeRun(b textWriter, r *Run, opts Options, labelWidth int, lb *labels) {
 		if msg == "" {
 			msg = "Unknown error"
 		}
-		line(b, labelWidth, "Error", msg)
+		b = append(append(b, lines.errLine...), msg...)
+		b = append(b, '\n')
 	}
 	if opts.Verbose {
-		line(b, labelWidth, "Log", r.Path)
+		b = append(append(b, lines.log...), r.Path...)
+		b = append(b, '\n')
 	}
+	return b
 }
 
 // phaseKeys are the phase entry keys with a column of their own in the
@@ -572,7 +650,11 @@ func writeTotals(b *bufio.Writer, t *totals, f durationFormat) {
 	if t.hasMain {
 		width = max(width, len(mainPhaseTotalLabel(t.mainPhaseName()))+2)
 	}
-	stat := func(label, v string) { line(b, width, label, v) }
+	var buf []byte
+	stat := func(label, v string) {
+		buf = appendLine(buf[:0], width, label, v)
+		b.Write(buf)
+	}
 	stat("Total benchmarks", strconv.Itoa(t.runs))
 	stat("Successful", strconv.Itoa(t.successful))
 	stat("Failed", strconv.Itoa(t.failed))
