@@ -74,7 +74,7 @@ func BenchmarkStageList(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		n, err := listDir(context.Background(), d, dir, func([]job) {})
+		n, err := listDir(context.Background(), d, dir, nil, func([]job) {})
 		d.Close()
 		if err != nil || n != benchLogs {
 			b.Fatal(n, err)

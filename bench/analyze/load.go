@@ -62,7 +62,8 @@ type loader struct {
 	warnings []warning
 	rec      recordBuilder
 	scratch  []byte
-	dir      openDir // where the jobs' base names are
+	dir      openDir    // where the jobs' base names are
+	free     chan []job // LoadDir's batches, done with, to reuse
 }
 
 // job is one file to load: its path, or its name base in the store's
@@ -353,11 +354,12 @@ func LoadDir(ctx context.Context, dir string, warn io.Writer) (*Summaries, error
 	ld := &loader{st: newStore(dir, nil), dir: openDirectory(dir)}
 	defer ld.dir.close()
 	jobs := make(chan []job, 2*workers())
+	ld.free = make(chan []job, 2*workers()+2)
 	files := 0
 	var listErr error
 	go func() {
 		defer close(jobs)
-		files, listErr = listDir(ctx, d, dir, func(b []job) { jobs <- b })
+		files, listErr = listDir(ctx, d, dir, ld.free, func(b []job) { jobs <- b })
 	}()
 	ld.work(jobs)
 	if err := ctx.Err(); err != nil {
@@ -370,23 +372,50 @@ func LoadDir(ctx context.Context, dir string, warn io.Writer) (*Summaries, error
 }
 
 // listDir reads the directory d (at dir) and calls send with its log
-// files, a batch at a time, until its end or until ctx is done. It
-// returns how many it sent.
-func listDir(ctx context.Context, d *os.File, dir string, send func([]job)) (files int, err error) {
-	var buf []byte
+// files, batchJobs at a time, until its end or until ctx is done. It
+// takes the batches from free when there are some to reuse. It returns
+// how many files it sent.
+func listDir(ctx context.Context, d *os.File, dir string, free <-chan []job, send func([]job)) (files int, err error) {
+	var (
+		buf   []byte
+		b     []job
+		names []byte // the batch's names, end to end, for one string
+	)
+	flush := func() {
+		if len(b) == 0 {
+			return
+		}
+		all := string(names)
+		start := 0
+		for i := range b {
+			end := b[i].index
+			b[i].base, b[i].index = all[start:end], 0
+			start = end
+		}
+		files += len(b)
+		send(b)
+		b, names = nil, names[:0]
+	}
 	for ctx.Err() == nil {
-		var b []job
 		err := readDirBatch(d, dir, &buf, func(name []byte, isDir bool) {
 			if isDir || len(name) == 0 || name[0] == '.' || !bytes.HasSuffix(name, []byte(".json")) {
 				return
 			}
-			b = append(b, job{dir: dir, base: string(name)})
+			if b == nil {
+				select {
+				case b = <-free:
+				default:
+					b = make([]job, 0, batchJobs)
+				}
+			}
+			names = append(names, name...)
+			b = append(b, job{dir: dir, index: len(names)}) // index: where the name ends, until flush
+			if len(b) == batchJobs {
+				flush()
+			}
 		})
-		files += len(b)
-		if len(b) > 0 {
-			send(b)
-		}
 		if err != nil {
+			flush()
 			if err != io.EOF {
 				return files, fmt.Errorf("reading log directory: %w", err)
 			}
@@ -395,6 +424,9 @@ func listDir(ctx context.Context, d *os.File, dir string, send func([]job)) (fil
 	}
 	return files, nil
 }
+
+// batchJobs is how many files a batch of listDir has at most.
+const batchJobs = 256
 
 // work loads the jobs on workers() goroutines.
 func (ld *loader) work(jobs <-chan []job) {
@@ -405,6 +437,10 @@ func (ld *loader) work(jobs <-chan []job) {
 			for b := range jobs {
 				for _, j := range b {
 					ld.load(&w, j)
+				}
+				select {
+				case ld.free <- b[:0]: // nil for LoadSummaries: never blocks there
+				default:
 				}
 			}
 		})
