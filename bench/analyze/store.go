@@ -162,7 +162,14 @@ func (st *store) internKind(k *kindKey, strs *[7][]byte) uint32 {
 // add appends a record and returns its id.
 func (st *store) add(rec []byte) uint32 {
 	if st.n%chunkRecords == 0 {
-		st.chunks = append(st.chunks, &chunk{end: make([]uint32, 0, chunkRecords)})
+		// Sized as the chunk before, or at 64 bytes a record (about a
+		// record's size) for the first: grown by copying only when
+		// records get longer.
+		size := chunkRecords * 64
+		if n := len(st.chunks); n > 0 {
+			size = len(st.chunks[n-1].data) + len(st.chunks[n-1].data)/16
+		}
+		st.chunks = append(st.chunks, &chunk{data: make([]byte, 0, size), end: make([]uint32, 0, chunkRecords)})
 	}
 	c := st.chunks[len(st.chunks)-1]
 	if len(c.data)+len(rec) > cap(c.data) {
