@@ -149,7 +149,7 @@ func writeSummary(b *bufio.Writer, runs runList, opts Options) error {
 // 455 to 686 bytes, 228 of them the rule): a chunk's buffer is made that
 // big at once, rather than grown.
 const (
-	blockChunk = 256
+	blockChunk = 64
 	blockBytes = 768
 )
 
