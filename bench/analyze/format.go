@@ -79,8 +79,52 @@ func fixed(f float64, prec int, suffix string) string {
 }
 
 // appendFixed appends f with prec decimals ("%.*f"), then suffix.
+//
+// strconv formats a fixed number of decimals with its arbitrary-precision
+// path, half of the summary's printing time. For the summary's values
+// (under 1e9, at most 6 decimals) f×10^prec is rounded to an integer
+// here instead, exactly as strconv rounds the exact decimal value (half
+// to even): the float64 product is the exact one correctly rounded, so
+// it is on the same side of every half-way point but one, a product that
+// lands exactly on a half, and there the product's rounding error, which
+// math.FMA gives exactly, says which side the exact value is on.
+// TestAppendFixed checks it against strconv.
 func appendFixed(b []byte, f float64, prec int, suffix string) []byte {
-	return append(strconv.AppendFloat(b, f, 'f', prec, 64), suffix...)
+	if prec < 0 || prec > 6 || !(math.Abs(f) < 1e9) {
+		return append(strconv.AppendFloat(b, f, 'f', prec, 64), suffix...)
+	}
+	scale := pow10[prec]
+	p := f * scale
+	r := math.RoundToEven(p)
+	if fl := math.Floor(p); p-fl == 0.5 {
+		switch e := math.FMA(f, scale, -p); {
+		case e > 0:
+			r = fl + 1
+		case e < 0:
+			r = fl
+		}
+	}
+	if math.Signbit(f) {
+		b = append(b, '-') // as strconv: -0.001 is "-0.00"
+	}
+	// The digits of |r|, with zeros before them up to prec+1 digits, the
+	// point before the last prec.
+	u := uint64(math.Abs(r))
+	n := 1 // u's digits
+	for v := u; v >= 10; v /= 10 {
+		n++
+	}
+	var digits [32]byte
+	d := digits[:0]
+	for ; n <= prec; n++ {
+		d = append(d, '0')
+	}
+	d = strconv.AppendUint(d, u, 10)
+	b = append(b, d[:len(d)-prec]...)
+	if prec > 0 {
+		b = append(append(b, '.'), d[len(d)-prec:]...)
+	}
+	return append(b, suffix...)
 }
 
 // seconds formats a duration as analyze_logs.py did: "59.90s".

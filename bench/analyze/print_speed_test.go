@@ -3,6 +3,7 @@ package analyze
 import (
 	"math"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -148,5 +149,44 @@ func TestAppendSize(t *testing.T) {
 func TestAppendUpper(t *testing.T) {
 	for _, s := range []string{"", "resnet20_relu_cifar10", "GEMM", "mlp-2x64.v3", "azAZ@[`{~\x7f", "straße", "ǆ ı ﬀ", "a\xffb"} {
 		assert.Equal(t, "x"+strings.ToUpper(s), string(appendUpper([]byte("x"), s)), "%q", s)
+	}
+}
+
+// TestAppendFixed checks appendFixed against strconv's 'f' format: ties
+// of every kind (exact halves, decimals just below and above one), signs,
+// zeros, the edges of the fast path, and random values at every
+// precision it takes.
+func TestAppendFixed(t *testing.T) {
+	values := []float64{0, math.Copysign(0, -1), 0.5, 1.5, 2.5, -0.5, -2.5, 0.125, 0.375, -0.125, 2.675, 1.005, 1.015,
+		0.045, 4.35, 0.001, -0.001, -0.004999, 0.0049999999, 0.005, 1e-7, 5e-7, 4.5e-7, 999999999.995, 999999999.9999999,
+		1e9, -1e9, 1e9 - 1e-6, 123456.5, 59.9, 45.599998, 1<<52 + 0.5, math.Inf(1), math.Inf(-1), math.NaN(),
+		math.SmallestNonzeroFloat64, math.MaxFloat64}
+	rng := rand.New(rand.NewPCG(3, 4))
+	for range 200000 {
+		var f float64
+		switch rng.IntN(4) {
+		case 0:
+			f = rng.Float64() * math.Pow(10, float64(rng.IntN(12)-3))
+		case 1: // on or next to a half-way point
+			f = (float64(rng.IntN(2_000_000)) + 0.5) / math.Pow(10, float64(rng.IntN(7)))
+			f = math.Nextafter(f, f+float64(rng.IntN(3)-1))
+		case 2:
+			f = math.Float64frombits(rng.Uint64())
+		default:
+			f = float64(rng.IntN(100000)) / 1000
+		}
+		if rng.IntN(2) == 0 {
+			f = -f
+		}
+		values = append(values, f)
+	}
+	for _, f := range values {
+		for prec := range 8 {
+			want := strconv.FormatFloat(f, 'f', prec, 64) + "s"
+			got := string(appendFixed(nil, f, prec, "s"))
+			if got != want {
+				t.Fatalf("appendFixed(%v (%#x), %d) = %q, want %q", f, math.Float64bits(f), prec, got, want)
+			}
+		}
 	}
 }
