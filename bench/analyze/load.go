@@ -380,6 +380,7 @@ func listDir(ctx context.Context, d *os.File, dir string, free <-chan []job, sen
 		buf   []byte
 		b     []job
 		names []byte // the batch's names, end to end, for one string
+		ends  []int  // where each name ends in names
 	)
 	flush := func() {
 		if len(b) == 0 {
@@ -387,14 +388,13 @@ func listDir(ctx context.Context, d *os.File, dir string, free <-chan []job, sen
 		}
 		all := string(names)
 		start := 0
-		for i := range b {
-			end := b[i].index
-			b[i].base, b[i].index = all[start:end], 0
+		for i, end := range ends {
+			b[i].base = all[start:end]
 			start = end
 		}
 		files += len(b)
 		send(b)
-		b, names = nil, names[:0]
+		b, names, ends = nil, names[:0], ends[:0]
 	}
 	for ctx.Err() == nil {
 		err := readDirBatch(d, dir, &buf, func(name []byte, isDir bool) {
@@ -409,7 +409,8 @@ func listDir(ctx context.Context, d *os.File, dir string, free <-chan []job, sen
 				}
 			}
 			names = append(names, name...)
-			b = append(b, job{dir: dir, index: len(names)}) // index: where the name ends, until flush
+			ends = append(ends, len(names))
+			b = append(b, job{dir: dir})
 			if len(b) == batchJobs {
 				flush()
 			}
