@@ -63,8 +63,10 @@ func startStack() (*stack, error) {
 	if err != nil {
 		return nil, err
 	}
+	// benchtrace and, next to it, benchtrace-runner, which it runs for
+	// run and exec.
 	bin := filepath.Join(tmp, "benchtrace")
-	build := exec.Command("go", "build", "-o", bin, "./bench/cmd/benchtrace")
+	build := exec.Command("go", "build", "-o", tmp+string(filepath.Separator), "./bench/cmd/benchtrace", "./bench/cmd/benchtrace-runner")
 	build.Dir = root
 	if out, err := build.CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("building benchtrace: %w\n%s", err, out)

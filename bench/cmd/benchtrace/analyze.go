@@ -18,16 +18,17 @@ import (
 	"time"
 
 	"github.com/benchtrace/benchtrace/bench/analyze"
+	"github.com/benchtrace/benchtrace/bench/internal/cli"
 )
 
 // defaultLogDir is the directory analyze reads without --log-dir.
 const defaultLogDir = "logs"
 
-var analyzeCmd = command{
-	name:     "analyze",
-	summary:  "summarize run logs, and export the summary",
-	synopsis: "benchtrace analyze [--log-dir DIR] [--latest] [--benchmark SUBSTR] [--verbose] [--export FILE [--overwrite]]",
-	flags:    analyzeFlags,
+var analyzeCmd = cli.Command{
+	Name:     "analyze",
+	Summary:  "summarize run logs, and export the summary",
+	Synopsis: "benchtrace analyze [--log-dir DIR] [--latest] [--benchmark SUBSTR] [--verbose] [--export FILE [--overwrite]]",
+	Flags:    analyzeFlags,
 }
 
 // analyzeFlags are the flags of `benchtrace analyze`. Its work summarizes

@@ -11,14 +11,15 @@ import (
 
 	"github.com/benchtrace/benchtrace/bench/analyze"
 	"github.com/benchtrace/benchtrace/bench/compare"
+	"github.com/benchtrace/benchtrace/bench/internal/cli"
 )
 
-var compareCmd = command{
-	name:     "compare",
-	summary:  "compare two sets of runs, and fail on a significant regression",
-	synopsis: "benchtrace compare [--alpha A] [--format text|markdown|json|csv] [--fail-on THRESHOLDS] [--benchmark SUBSTR] OLD NEW",
-	args:     true,
-	flags:    compareFlags,
+var compareCmd = cli.Command{
+	Name:     "compare",
+	Summary:  "compare two sets of runs, and fail on a significant regression",
+	Synopsis: "benchtrace compare [--alpha A] [--format text|markdown|json|csv] [--fail-on THRESHOLDS] [--benchmark SUBSTR] OLD NEW",
+	Args:     true,
+	Flags:    compareFlags,
 }
 
 // errGate is returned, wrapped, when rows fail --fail-on: exit status 1.
@@ -43,18 +44,18 @@ func compareFlags() (*flag.FlagSet, func(context.Context, io.Writer, io.Writer) 
 			return err
 		}
 		if len(args) != 2 {
-			return usagef("want two sources, OLD and NEW (each DIR or DIR@KEY=VALUE), got %d", len(args))
+			return cli.Usagef("want two sources, OLD and NEW (each DIR or DIR@KEY=VALUE), got %d", len(args))
 		}
 		if !(*alpha > 0 && *alpha < 1) {
-			return usagef("--alpha must be between 0 and 1, got %g", *alpha)
+			return cli.Usagef("--alpha must be between 0 and 1, got %g", *alpha)
 		}
 		if !slices.Contains(compare.Formats(), *format) {
-			return usagef("--format %q: want one of %s", *format, strings.Join(compare.Formats(), ", "))
+			return cli.Usagef("--format %q: want one of %s", *format, strings.Join(compare.Formats(), ", "))
 		}
 		var gate compare.Gate
 		if *failOn != "" {
 			if gate, err = compare.ParseGate(*failOn); err != nil {
-				return usagef("--fail-on: %v", err)
+				return cli.Usagef("--fail-on: %v", err)
 			}
 		}
 		var sides [2][]analyze.Run
@@ -62,7 +63,7 @@ func compareFlags() (*flag.FlagSet, func(context.Context, io.Writer, io.Writer) 
 		for i, arg := range args {
 			src, err := compare.ParseSource(arg)
 			if err != nil {
-				return usagef("%v", err)
+				return cli.Usagef("%v", err)
 			}
 			if err := ctx.Err(); err != nil {
 				return err
@@ -133,9 +134,9 @@ func interspersed(fs *flag.FlagSet) ([]string, error) {
 		case len(a) > 1 && a[0] == '-':
 			if err := fs.Parse(rest); err != nil {
 				if errors.Is(err, flag.ErrHelp) {
-					return nil, usagef("-h goes before the arguments")
+					return nil, cli.Usagef("-h goes before the arguments")
 				}
-				return nil, usagef("%v", err)
+				return nil, cli.Usagef("%v", err)
 			}
 			rest = fs.Args()
 		default:

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/benchtrace/benchtrace/bench/internal/cli"
 	"github.com/benchtrace/benchtrace/bench/internal/fakelogs"
 )
 
@@ -81,7 +82,7 @@ func TestCompareGate(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
-			got := exitStatus(&stderr, run(t.Context(), &stdout, &stderr, append([]string{"compare"}, tt.args...)))
+			got := cli.ExitStatus(&stderr, run(t.Context(), &stdout, &stderr, append([]string{"compare"}, tt.args...)))
 			assert.Equal(t, tt.want, got, "exit status; stderr: %s", stderr.String())
 			for _, s := range tt.wantStdout {
 				assert.Contains(t, stdout.String(), s)

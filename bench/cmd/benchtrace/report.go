@@ -12,14 +12,15 @@ import (
 
 	"github.com/benchtrace/benchtrace/bench/analyze"
 	"github.com/benchtrace/benchtrace/bench/compare"
+	"github.com/benchtrace/benchtrace/bench/internal/cli"
 	"github.com/benchtrace/benchtrace/bench/internal/report"
 )
 
-var reportCmd = command{
-	name:     "report",
-	summary:  "write an HTML report of the runs, with charts, that needs no network",
-	synopsis: "benchtrace report [--log-dir DIR] [--baseline DIR] [--out FILE.html] [--benchmark SUBSTR] [--alpha A] [--title TITLE]",
-	flags:    reportFlags,
+var reportCmd = cli.Command{
+	Name:     "report",
+	Summary:  "write an HTML report of the runs, with charts, that needs no network",
+	Synopsis: "benchtrace report [--log-dir DIR] [--baseline DIR] [--out FILE.html] [--benchmark SUBSTR] [--alpha A] [--title TITLE]",
+	Flags:    reportFlags,
 }
 
 // reportFlags are the flags of `benchtrace report`. Its work writes one
@@ -35,15 +36,15 @@ func reportFlags() (*flag.FlagSet, func(context.Context, io.Writer, io.Writer) e
 
 	return fs, func(ctx context.Context, stdout, stderr io.Writer) error {
 		if !(*alpha > 0 && *alpha < 1) {
-			return usagef("--alpha must be between 0 and 1, got %g", *alpha)
+			return cli.Usagef("--alpha must be between 0 and 1, got %g", *alpha)
 		}
 		if *out == "" {
-			return usagef("--out: want a file name")
+			return cli.Usagef("--out: want a file name")
 		}
 		load := func(arg string) ([]analyze.Run, string, error) {
 			src, err := compare.ParseSource(arg)
 			if err != nil {
-				return nil, "", usagef("%v", err)
+				return nil, "", cli.Usagef("%v", err)
 			}
 			if err := ctx.Err(); err != nil {
 				return nil, "", err

@@ -10,6 +10,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/benchtrace/benchtrace/bench/internal/cli"
 )
 
 func TestReportCommand(t *testing.T) {
@@ -52,7 +54,7 @@ func TestReportUsage(t *testing.T) {
 		{[]string{"extra"}, `unexpected argument "extra"`, 2},
 	} {
 		var stdout, stderr bytes.Buffer
-		got := exitStatus(&stderr, run(t.Context(), &stdout, &stderr, append([]string{"report"}, tt.args...)))
+		got := cli.ExitStatus(&stderr, run(t.Context(), &stdout, &stderr, append([]string{"report"}, tt.args...)))
 		assert.Equal(t, tt.code, got, tt.args)
 		assert.Contains(t, stderr.String(), tt.want)
 	}

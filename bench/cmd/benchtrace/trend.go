@@ -8,13 +8,14 @@ import (
 
 	"github.com/benchtrace/benchtrace/bench/analyze"
 	"github.com/benchtrace/benchtrace/bench/compare"
+	"github.com/benchtrace/benchtrace/bench/internal/cli"
 )
 
-var trendCmd = command{
-	name:     "trend",
-	summary:  "show how the runs changed across commits or days, and where",
-	synopsis: "benchtrace trend [--log-dir DIR] [--benchmark SUBSTR] [--by auto|commit|day] [--alpha A] [--min-change PCT] [--format text|json]",
-	flags:    trendFlags,
+var trendCmd = cli.Command{
+	Name:     "trend",
+	Summary:  "show how the runs changed across commits or days, and where",
+	Synopsis: "benchtrace trend [--log-dir DIR] [--benchmark SUBSTR] [--by auto|commit|day] [--alpha A] [--min-change PCT] [--format text|json]",
+	Flags:    trendFlags,
 }
 
 // trendFlags are the flags of `benchtrace trend`. Its work groups the runs
@@ -36,16 +37,16 @@ func trendFlags() (*flag.FlagSet, func(context.Context, io.Writer, io.Writer) er
 		case "commit", "day":
 			opts.By = compare.Grouping(*by)
 		default:
-			return usagef("--by %q: want auto, commit or day", *by)
+			return cli.Usagef("--by %q: want auto, commit or day", *by)
 		}
 		if !(*alpha > 0 && *alpha < 1) {
-			return usagef("--alpha must be between 0 and 1, got %g", *alpha)
+			return cli.Usagef("--alpha must be between 0 and 1, got %g", *alpha)
 		}
 		if *minChange < 0 {
-			return usagef("--min-change must be at least 0, got %g", *minChange)
+			return cli.Usagef("--min-change must be at least 0, got %g", *minChange)
 		}
 		if *format != "text" && *format != "json" {
-			return usagef("--format %q: want text or json", *format)
+			return cli.Usagef("--format %q: want text or json", *format)
 		}
 		if err := ctx.Err(); err != nil {
 			return err

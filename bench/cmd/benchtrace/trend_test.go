@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/benchtrace/benchtrace/bench/internal/cli"
 	"github.com/benchtrace/benchtrace/bench/internal/fakelogs"
 )
 
@@ -70,7 +71,7 @@ func TestTrendUsage(t *testing.T) {
 		{[]string{"--log-dir", dir, "--benchmark", "nope"}, `match --benchmark "nope"`, 1},
 	} {
 		var stdout, stderr bytes.Buffer
-		got := exitStatus(&stderr, run(t.Context(), &stdout, &stderr, append([]string{"trend"}, tt.args...)))
+		got := cli.ExitStatus(&stderr, run(t.Context(), &stdout, &stderr, append([]string{"trend"}, tt.args...)))
 		assert.Equal(t, tt.code, got, tt.args)
 		assert.Contains(t, stderr.String(), tt.want)
 	}

@@ -7,17 +7,13 @@ import (
 	"io"
 	"regexp"
 
+	"github.com/benchtrace/benchtrace/bench/internal/cli"
 	"github.com/benchtrace/benchtrace/bench/internal/examples"
 	"github.com/benchtrace/benchtrace/bench/internal/runner"
 	"github.com/benchtrace/benchtrace/sdk"
 )
 
-var runCmd = command{
-	name:     "run",
-	summary:  "run the bundled example benchmarks and write their logs",
-	synopsis: "benchtrace run [--log-dir DIR] [--only REGEXP] [--repeat N] [--warmup N] [--size default|small] [--otlp-endpoint HOST:PORT] [--list]",
-	flags:    runFlags,
-}
+var runCmd = cli.RunCommand.With(runFlags)
 
 func runFlags() (*flag.FlagSet, func(context.Context, io.Writer, io.Writer) error) {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
@@ -33,14 +29,14 @@ func runFlags() (*flag.FlagSet, func(context.Context, io.Writer, io.Writer) erro
 
 	return fs, func(ctx context.Context, stdout, stderr io.Writer) error {
 		if cfg.Repeat < 1 {
-			return usagef("--repeat must be at least 1, got %d", cfg.Repeat)
+			return cli.Usagef("--repeat must be at least 1, got %d", cfg.Repeat)
 		}
 		if cfg.Warmup < 0 {
-			return usagef("--warmup must be at least 0, got %d", cfg.Warmup)
+			return cli.Usagef("--warmup must be at least 0, got %d", cfg.Warmup)
 		}
 		re, err := regexp.Compile(*only)
 		if err != nil {
-			return usagef("--only: %v", err)
+			return cli.Usagef("--only: %v", err)
 		}
 		for _, b := range examples.All() {
 			if re.MatchString(b.Name) {
@@ -54,7 +50,7 @@ func runFlags() (*flag.FlagSet, func(context.Context, io.Writer, io.Writer) erro
 			return nil
 		}
 		if len(cfg.Benchmarks) == 0 {
-			return usagef("--only %q matches no benchmark (--list lists them)", *only)
+			return cli.Usagef("--only %q matches no benchmark (--list lists them)", *only)
 		}
 		return runner.Run(ctx, stdout, stderr, cfg)
 	}

@@ -25,6 +25,7 @@ import (
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/benchtrace/benchtrace/bench/internal/cli"
 	"github.com/benchtrace/benchtrace/exporters/benchlog"
 	"github.com/benchtrace/benchtrace/sdk"
 	"github.com/benchtrace/benchtrace/sdk/semconv"
@@ -152,7 +153,7 @@ func TestExecFailure(t *testing.T) {
 			require.ErrorAs(t, err, &coded)
 			assert.Equal(t, tt.code, coded.ExitCode())
 			var out bytes.Buffer
-			assert.Equal(t, tt.code, exitStatus(&out, err))
+			assert.Equal(t, tt.code, cli.ExitStatus(&out, err))
 			assert.NotContains(t, out.String(), "stderr ends with", "the terminal has shown stderr already")
 			if tt.stderrTail {
 				assert.Contains(t, stderr, tt.errHas[len(tt.errHas)-1][len(tt.errHas[len(tt.errHas)-1])-5:], "stderr passes through")
@@ -473,14 +474,14 @@ func TestExecUsage(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
-			got := exitStatus(&stderr, run(t.Context(), &stdout, &stderr, tt.args))
+			got := cli.ExitStatus(&stderr, run(t.Context(), &stdout, &stderr, tt.args))
 			assert.Equal(t, tt.want, got, "stderr: %s", stderr.String())
 			assert.Contains(t, stderr.String(), tt.has)
 			if tt.want == 2 {
 				assert.Contains(t, stderr.String(), `Run "benchtrace exec -h" for usage.`)
 			}
 			if tt.name == "help" {
-				assert.Contains(t, stdout.String(), "usage: "+execCmd.synopsis)
+				assert.Contains(t, stdout.String(), "usage: "+execCmd.Synopsis)
 			}
 		})
 	}

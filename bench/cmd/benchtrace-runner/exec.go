@@ -19,19 +19,14 @@ import (
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/benchtrace/benchtrace/bench/internal/cli"
 	"github.com/benchtrace/benchtrace/bench/internal/human"
 	"github.com/benchtrace/benchtrace/exporters/benchlog"
 	"github.com/benchtrace/benchtrace/sdk"
 	"github.com/benchtrace/benchtrace/sdk/semconv"
 )
 
-var execCmd = command{
-	name:     "exec",
-	summary:  "run any command, or the phases of a spec file, as a measured run",
-	synopsis: "benchtrace exec [--benchmark NAME] [--phase NAME] [--spec FILE] [--log-dir DIR] [--otlp-endpoint HOST:PORT] [-- CMD ARGS…]",
-	args:     true,
-	flags:    execFlags,
-}
+var execCmd = cli.ExecCommand.With(execFlags)
 
 // defaultPhase names the phase of a command given on the command line.
 const defaultPhase = "command"
@@ -84,19 +79,19 @@ func execFlags() (*flag.FlagSet, func(context.Context, io.Writer, io.Writer) err
 		fs.Visit(func(f *flag.Flag) { phaseSet = phaseSet || f.Name == "phase" })
 		switch {
 		case *specPath != "" && len(argv) > 0:
-			return usagef("--spec and a command: give one of them")
+			return cli.Usagef("--spec and a command: give one of them")
 		case *specPath != "" && phaseSet:
-			return usagef("--phase names the phase of a command; a spec names its phases")
+			return cli.Usagef("--phase names the phase of a command; a spec names its phases")
 		case *specPath == "" && len(argv) == 0:
-			return usagef("no command: benchtrace exec [flags] -- CMD ARGS…, or --spec FILE")
+			return cli.Usagef("no command: benchtrace exec [flags] -- CMD ARGS…, or --spec FILE")
 		case *phase == "":
-			return usagef("--phase: empty name")
+			return cli.Usagef("--phase: empty name")
 		}
 		if *specPath != "" {
 			s, err := readSpec(*specPath)
 			if err != nil {
 				if errors.Is(err, errSpec) {
-					return usagef("%v", err)
+					return cli.Usagef("%v", err)
 				}
 				return err
 			}
@@ -167,13 +162,13 @@ func execute(ctx context.Context, cfg execConfig) error {
 		}
 		s.Benchmark = joined
 		if s.Repeat > 1 {
-			return usagef("a spec with repeat %d cannot join the run of the calling process (%s is set)", s.Repeat, envTraceParent)
+			return cli.Usagef("a spec with repeat %d cannot join the run of the calling process (%s is set)", s.Repeat, envTraceParent)
 		}
 	}
 
 	modelAttrs, err := s.modelAttributes()
 	if err != nil {
-		return usagef("%v", err) // readSpec checked it: only a spec built elsewhere gets here
+		return cli.Usagef("%v", err) // readSpec checked it: only a spec built elsewhere gets here
 	}
 	opts := []sdk.Option{sdk.WithErrorHandler(func(err error) { warn("%v", err) })}
 	switch {

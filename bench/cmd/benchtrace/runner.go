@@ -1,0 +1,162 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"slices"
+	"strings"
+
+	"github.com/benchtrace/benchtrace/bench/internal/cli"
+)
+
+// envRunner names the benchtrace-runner to run, when set: for a packager
+// that installs it elsewhere, and for tests.
+const envRunner = "BENCHTRACE_RUNNER"
+
+// module is benchtrace's module path.
+const module = "github.com/benchtrace/benchtrace"
+
+// runRunner runs benchtrace-runner with args, for run and exec. From main
+// (stdout and stderr are the process's own) on Unix, benchtrace becomes
+// the runner: the same process, so signals, the terminal and the exit
+// status are the runner's own. Elsewhere it runs the runner as a child,
+// forwards SIGINT and SIGTERM to it, and returns its exit status.
+func runRunner(ctx context.Context, stdout, stderr io.Writer, args []string) error {
+	argv, err := findRunner()
+	if err != nil {
+		return fmt.Errorf("%s: %w", args[0], err)
+	}
+	if stdout == os.Stdout && stderr == os.Stderr {
+		if err := become(argv); !errors.Is(err, errNoExec) {
+			return fmt.Errorf("%s: running %s: %w", args[0], argv[0], err)
+		}
+	}
+	cmd := exec.Command(argv[0], append(argv[1:], args...)...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, stdout, stderr
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("%s: running %s: %w", args[0], argv[0], err)
+	}
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, forwarded...)
+	defer signal.Stop(sigs)
+	waited := make(chan error, 1)
+	go func() { waited <- cmd.Wait() }()
+	for {
+		select {
+		case sig := <-sigs:
+			cmd.Process.Signal(sig) // it ends the runner's run; its status says how
+		case <-ctx.Done():
+			cmd.Process.Signal(os.Interrupt)
+			ctx = context.Background() // once
+		case err := <-waited:
+			var ee *exec.ExitError
+			if errors.As(err, &ee) {
+				return runnerStatus{code: exitCode(ee.ProcessState)}
+			}
+			return err
+		}
+	}
+}
+
+// runnerStatus is the runner's exit status, other than 0: the runner has
+// said why already.
+type runnerStatus struct{ code int }
+
+func (s runnerStatus) Error() string {
+	return fmt.Sprintf("%s exited with status %d", cli.RunnerName, s.code)
+}
+func (s runnerStatus) ExitCode() int  { return s.code }
+func (s runnerStatus) Reported() bool { return true }
+
+// errNoExec is become's error where a process cannot replace itself.
+var errNoExec = errors.New("cannot exec")
+
+// errNoRunner is the error of a benchtrace without its runner.
+var errNoRunner = errors.New(cli.RunnerName + " not found")
+
+// findRunner returns the command line that runs benchtrace-runner, before
+// its arguments: $BENCHTRACE_RUNNER; else benchtrace-runner in the
+// directory of benchtrace's executable, where go build -o DIR/ and go
+// install put both; else benchtrace-runner in PATH; else, for a benchtrace
+// built from its module's source ("go run ./bench/cmd/benchtrace") or as
+// another module's dependency, "go run" of the runner's package in the
+// same module.
+func findRunner() ([]string, error) {
+	if p := os.Getenv(envRunner); p != "" {
+		path, err := exec.LookPath(p)
+		if err != nil {
+			return nil, fmt.Errorf("$%s: %w", envRunner, err)
+		}
+		return []string{path}, nil
+	}
+	name := cli.RunnerName
+	if runtime.GOOS == "windows" {
+		name += ".exe"
+	}
+	self, err := os.Executable()
+	if err == nil {
+		if s, err := filepath.EvalSymlinks(self); err == nil {
+			self = s
+		}
+		p := filepath.Join(filepath.Dir(self), name)
+		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() {
+			return []string{p}, nil
+		}
+	}
+	if p, err := exec.LookPath(cli.RunnerName); err == nil {
+		return []string{p}, nil
+	}
+	version := "latest"
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		fromSource := bi.Main.Path == module && bi.Main.Version == "(devel)" && inModule()
+		asDependency := bi.Main.Path != module && slices.ContainsFunc(bi.Deps, func(m *debug.Module) bool { return m.Path == module })
+		if fromSource || asDependency {
+			if gobin, err := exec.LookPath("go"); err == nil {
+				return []string{gobin, "run", cli.RunnerPackage}, nil
+			}
+		}
+		if bi.Main.Path == module && strings.HasPrefix(bi.Main.Version, "v") {
+			version = bi.Main.Version
+		}
+	}
+	return nil, fmt.Errorf("%w: it does run and exec, and belongs next to %s (%s) or in PATH: go install %s/bench/cmd/...@%s installs both",
+		errNoRunner, cli.Name, self, module, version)
+}
+
+// inModule reports whether the working directory is in benchtrace's
+// module, where "go run" finds the runner's package.
+func inModule() bool {
+	dir, err := os.Getwd()
+	if err != nil {
+		return false
+	}
+	for {
+		data, err := os.ReadFile(filepath.Join(dir, "go.mod"))
+		if err == nil {
+			return modulePath(data) == module
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return false
+		}
+		dir = parent
+	}
+}
+
+// modulePath is the path of the module line of a go.mod file.
+func modulePath(gomod []byte) string {
+	for line := range strings.Lines(string(gomod)) {
+		if rest, ok := strings.CutPrefix(strings.TrimSpace(line), "module"); ok && rest != strings.TrimSpace(line) {
+			return strings.Trim(strings.TrimSpace(rest), `"`)
+		}
+	}
+	return ""
+}

@@ -1,0 +1,146 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/benchtrace/benchtrace/bench/internal/cli"
+	"github.com/benchtrace/benchtrace/bench/internal/cli/clitest"
+)
+
+// TestRunnerCommands runs run and exec in process, as the tests of
+// benchtrace's other commands do: benchtrace runs benchtrace-runner as a
+// child then, which says what went wrong itself, once, and whose exit
+// status is benchtrace's.
+func TestRunnerCommands(t *testing.T) {
+	t.Setenv(envRunner, clitest.Runner(t))
+	tests := []struct {
+		name       string
+		args       []string
+		want       int
+		wantStdout string // "" for empty
+		wantStderr string // "" for empty
+	}{
+		{"help run", []string{"help", "run"}, 0, "usage: benchtrace run [--log-dir DIR]", ""},
+		{"exec -h", []string{"exec", "-h"}, 0, "usage: benchtrace exec", ""},
+		{"run list", []string{"run", "--list", "--only", "gemm"}, 0, "int8_gemm_quantized", ""},
+		{"run unknown flag", []string{"run", "--no-such-flag"}, 2, "", "benchtrace: run: flag provided but not defined: -no-such-flag\nRun \"benchtrace run -h\" for usage.\n"},
+		{"exec status", []string{"exec", "--log-dir", t.TempDir(), "--", "sh", "-c", "exit 3"}, 3, "", "exit status 3"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			got := cli.ExitStatus(&stderr, run(t.Context(), &stdout, &stderr, tt.args))
+			assert.Equal(t, tt.want, got, "exit status; stderr: %s", stderr.String())
+			if tt.wantStdout == "" {
+				assert.Empty(t, stdout.String())
+			} else {
+				assert.Contains(t, stdout.String(), tt.wantStdout)
+			}
+			if tt.wantStderr == "" {
+				assert.Empty(t, stderr.String())
+			} else {
+				assert.Contains(t, stderr.String(), tt.wantStderr)
+			}
+			assert.NotContains(t, stderr.String(), "exited with status", "the runner's status is not a second error")
+		})
+	}
+}
+
+// TestRunnerNotFound checks the error of a benchtrace without its runner,
+// and no go command to build one: it names what is missing, where it was
+// looked for, and how to install it.
+func TestRunnerNotFound(t *testing.T) {
+	t.Setenv(envRunner, "")
+	t.Setenv("PATH", "")
+	var stdout, stderr bytes.Buffer
+	got := cli.ExitStatus(&stderr, run(t.Context(), &stdout, &stderr, []string{"run", "--list"}))
+	assert.Equal(t, 1, got)
+	assert.Empty(t, stdout.String())
+	assert.Contains(t, stderr.String(), "benchtrace: run: benchtrace-runner not found: it does run and exec")
+	assert.Contains(t, stderr.String(), "go install github.com/benchtrace/benchtrace/bench/cmd/...@")
+}
+
+// TestRunnerBecomes runs exec through the built benchtrace: on Unix,
+// benchtrace becomes the runner (one process, so a signal sent to the pid
+// a script started reaches the runner itself): the command's parent is
+// the process the test started.
+func TestRunnerBecomes(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no exec on Windows: benchtrace runs the runner as a child")
+	}
+	bin := binary(t)
+	cmd := exec.Command(bin, "exec", "--log-dir", t.TempDir(), "--", "sh", "-c", `echo "$PPID"`)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	require.NoError(t, cmd.Run(), stderr.String())
+	assert.Equal(t, strconv.Itoa(cmd.Process.Pid), strings.TrimSpace(stdout.String()))
+}
+
+// TestRunnerGoRun runs "go run ./bench/cmd/benchtrace run" as the README
+// does, from the module's source with no runner installed: benchtrace
+// runs the runner with "go run".
+func TestRunnerGoRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the runner: not in -short mode")
+	}
+	gobin, err := exec.LookPath("go")
+	require.NoError(t, err)
+	dir := t.TempDir()
+	front := filepath.Join(dir, "benchtrace")
+	out, err := exec.Command(gobin, "build", "-o", front, ".").CombinedOutput()
+	require.NoError(t, err, string(out))
+	root, err := filepath.Abs("../../..")
+	require.NoError(t, err)
+
+	cmd := exec.Command(front, "run", "--list", "--only", "kmeans")
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), envRunner+"=", "PATH="+filepath.Dir(gobin))
+	out, err = cmd.CombinedOutput()
+	require.NoError(t, err, string(out))
+	assert.Contains(t, string(out), "kmeans_embeddings")
+
+	// Outside the module, there is nothing to "go run": the error says
+	// what to install.
+	cmd = exec.Command(front, "run", "--list")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), envRunner+"=", "PATH="+filepath.Dir(gobin))
+	out, err = cmd.CombinedOutput()
+	require.Error(t, err)
+	assert.Contains(t, string(out), "benchtrace-runner not found")
+}
+
+// TestLight checks that benchtrace links none of the packages whose
+// initialization made its start-up slow before it left run and exec to
+// benchtrace-runner: the SDK, OpenTelemetry, gRPC, protobuf, gopsutil,
+// net/http, crypto/tls (30 ms of a 150 ms analysis of 10,000 logs; see
+// docs/performance.md).
+func TestLight(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", ".").Output()
+	require.NoError(t, err)
+	heavy := []string{
+		"github.com/benchtrace/benchtrace/sdk\n", // not sdk/semconv, its keys
+		"github.com/benchtrace/benchtrace/sdk/usage",
+		"github.com/benchtrace/benchtrace/sdk/internal",
+		"go.opentelemetry.io/",
+		"google.golang.org/",
+		"github.com/shirou/gopsutil",
+		"net/http",
+		"crypto/tls",
+		"go.yaml.in/",
+	}
+	for dep := range strings.Lines(string(out)) {
+		for _, h := range heavy {
+			assert.False(t, strings.HasPrefix(dep, h), "benchtrace links %s", strings.TrimSpace(dep))
+		}
+	}
+}
