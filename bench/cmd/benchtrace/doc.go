@@ -18,6 +18,17 @@
 // prints a command's flags on stdout. A flag takes one dash or two:
 // -log-dir and --log-dir are the same flag.
 //
+// run and exec are done by benchtrace-runner (./bench/cmd/benchtrace-runner),
+// which links the SDK; benchtrace, which links only what reads logs, runs
+// it with the same command line (on Unix it becomes the runner: one
+// process, whose signals and exit status are the runner's). It looks for
+// the runner in $BENCHTRACE_RUNNER, then next to its own executable, then
+// in PATH; a benchtrace built from its module's source ("go run
+// ./bench/cmd/benchtrace run" in a clone) without one runs it with "go
+// run". To install both:
+//
+//	go install github.com/benchtrace/benchtrace/bench/cmd/...@latest
+//
 // # Run
 //
 //	benchtrace run [--log-dir DIR] [--only REGEXP] [--repeat N] [--warmup N] [--size default|small] [--otlp-endpoint HOST:PORT] [--list]
