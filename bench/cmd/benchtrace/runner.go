@@ -28,7 +28,9 @@ const module = "github.com/benchtrace/benchtrace"
 // (stdout and stderr are the process's own) on Unix, benchtrace becomes
 // the runner: the same process, so signals, the terminal and the exit
 // status are the runner's own. Elsewhere it runs the runner as a child,
-// forwards SIGINT and SIGTERM to it, and returns its exit status.
+// forwards SIGTERM and SIGHUP to it (SIGINT, or Ctrl+C, a terminal sends
+// to both: passing it on would make it the runner's second, which ends
+// it at once), and returns its exit status.
 func runRunner(ctx context.Context, stdout, stderr io.Writer, args []string) error {
 	argv, err := findRunner()
 	if err != nil {
@@ -45,14 +47,16 @@ func runRunner(ctx context.Context, stdout, stderr io.Writer, args []string) err
 		return fmt.Errorf("%s: running %s: %w", args[0], argv[0], err)
 	}
 	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, forwarded...)
+	signal.Notify(sigs, append(forwarded, os.Interrupt)...)
 	defer signal.Stop(sigs)
 	waited := make(chan error, 1)
 	go func() { waited <- cmd.Wait() }()
 	for {
 		select {
 		case sig := <-sigs:
-			cmd.Process.Signal(sig) // it ends the runner's run; its status says how
+			if sig != os.Interrupt {
+				cmd.Process.Signal(sig) // it ends the runner's run; its status says how
+			}
 		case <-ctx.Done():
 			cmd.Process.Signal(os.Interrupt)
 			ctx = context.Background() // once

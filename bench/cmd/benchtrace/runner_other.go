@@ -4,8 +4,9 @@ package main
 
 import "os"
 
-// forwarded are the signals a child runner is sent on.
-var forwarded = []os.Signal{os.Interrupt}
+// forwarded are the signals a child runner is sent on: none, Ctrl+C
+// reaches it from the console.
+var forwarded []os.Signal
 
 // become cannot replace the process here: the caller runs the runner as a
 // child.

@@ -1,7 +1,10 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
+	"context"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -143,4 +146,32 @@ func TestLight(t *testing.T) {
 			assert.False(t, strings.HasPrefix(dep, h), "benchtrace links %s", strings.TrimSpace(dep))
 		}
 	}
+}
+
+// TestRunnerChildInterrupted ends a run of a child runner by ending the
+// context, as a caller of run does: the runner gets SIGINT and ends the
+// run as interrupted (exec passes the signal on to its command), and its
+// status is benchtrace's.
+func TestRunnerChildInterrupted(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no SIGINT to send to a child on Windows")
+	}
+	t.Setenv(envRunner, clitest.Runner(t))
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	pr, pw := io.Pipe()
+	go func() {
+		if line, err := bufio.NewReader(pr).ReadString('\n'); err == nil && line == "ready\n" {
+			cancel()
+		}
+		io.Copy(io.Discard, pr)
+	}()
+	var stderr bytes.Buffer
+	dir := t.TempDir()
+	err := run(ctx, pw, &stderr, []string{"exec", "--log-dir", dir, "--", "sh", "-c", "echo ready; exec sleep 30"})
+	pw.Close()
+	assert.Equal(t, 130, cli.ExitStatus(&stderr, err), stderr.String())
+	assert.Contains(t, stderr.String(), "SIGINT")
+	files, _ := filepath.Glob(filepath.Join(dir, "*.json"))
+	assert.Len(t, files, 1, "the interrupted run is logged")
 }

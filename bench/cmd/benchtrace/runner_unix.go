@@ -8,7 +8,7 @@ import (
 )
 
 // forwarded are the signals a child runner is sent on.
-var forwarded = []os.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP}
+var forwarded = []os.Signal{syscall.SIGTERM, syscall.SIGHUP}
 
 // become replaces the process with the runner, run with argv and the
 // rest of benchtrace's command line. It returns only on failure.
