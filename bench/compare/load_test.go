@@ -17,11 +17,11 @@ import (
 	"github.com/benchtrace/benchtrace/bench/internal/fakelogs"
 )
 
-// TestLoadFilesSameAsAnalyze checks that compare's fast loader gives the
-// Runs analyze.LoadFiles gives, log for log, and the same warnings: on the
+// TestLoadFilesSameAsAnalyze checks that LoadFiles gives the Runs
+// analyze.LoadFiles gives, log for log, and the same warnings: on the
 // analyze package's fixtures (benchtrace's logs, the Python logger's with
 // its bare NaN, running and failed runs), on generated logs, and on odd
-// files that the fast path leaves to the full decoder.
+// files that benchlog.Decode's fast path leaves to its reference decoder.
 func TestLoadFilesSameAsAnalyze(t *testing.T) {
 	dir := t.TempDir()
 	fixtures, err := filepath.Glob("../analyze/testdata/logs/*.json")
