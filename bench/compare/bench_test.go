@@ -7,25 +7,27 @@ import (
 	"runtime"
 	"testing"
 
+	"github.com/benchtrace/benchtrace/bench/analyze"
 	"github.com/benchtrace/benchtrace/bench/compare"
 	"github.com/benchtrace/benchtrace/bench/tools/genlogs"
 )
 
-// benchLogs is how many generated logs (genlogs, seed 1) BenchmarkLoadFiles
+// benchLogs is how many generated logs (genlogs, seed 1) BenchmarkLoad
 // reads: a few thousand, as a comparison of two commits' worth of runs.
 const benchLogs = 3000
 
-// BenchmarkLoadFiles is LoadFiles on benchLogs generated logs, in the page
-// cache after the first iteration:
+// BenchmarkLoad is loading benchLogs generated logs, in the page cache
+// after the first iteration: with LoadFiles, and with Source.Load as the
+// commands load (listing the directory too):
 //
-//	go test -run '^$' -bench LoadFiles -benchmem -count 10 ./bench/compare/
+//	go test -run '^$' -bench Load -benchmem -count 10 ./bench/compare/
 //
 // Besides time and allocations it reports cpu-sec/op, the CPU time of all
 // the process's threads (GC included): on a machine shared with other
 // work it varies much less than the wall time. And retained-B/run: the
 // heap the loaded runs keep alive, per run, which is what bounds a
 // comparison of many thousands of logs.
-func BenchmarkLoadFiles(b *testing.B) {
+func BenchmarkLoad(b *testing.B) {
 	dir := b.TempDir()
 	if err := genlogs.Write(dir, benchLogs, 0, 1); err != nil {
 		b.Fatal(err)
@@ -42,11 +44,24 @@ func BenchmarkLoadFiles(b *testing.B) {
 		}
 		size += fi.Size()
 	}
-	b.SetBytes(size)
 
+	b.Run("LoadFiles", func(b *testing.B) {
+		benchLoad(b, size, func() ([]analyze.Run, error) {
+			return compare.LoadFiles(b.Context(), files, io.Discard)
+		})
+	})
+	b.Run("Source", func(b *testing.B) {
+		benchLoad(b, size, func() ([]analyze.Run, error) {
+			return compare.Source{Dir: dir}.Load(b.Context(), io.Discard)
+		})
+	})
+}
+
+func benchLoad(b *testing.B, size int64, load func() ([]analyze.Run, error)) {
+	b.SetBytes(size)
 	cpu0, cpuOK := cpuTime()
 	for b.Loop() {
-		runs, err := compare.LoadFiles(b.Context(), files, io.Discard)
+		runs, err := load()
 		if err != nil || len(runs) != benchLogs {
 			b.Fatal(len(runs), err)
 		}
@@ -59,7 +74,7 @@ func BenchmarkLoadFiles(b *testing.B) {
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
-	runs, err := compare.LoadFiles(b.Context(), files, io.Discard)
+	runs, err := load()
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -99,10 +99,12 @@ func (s Source) Files() ([]string, error) {
 	return files, nil
 }
 
-// Load reads the source's logs with LoadFiles (a log it cannot read is a
-// warning on warn) and returns the runs that match. It fails when the
-// directory cannot be read or holds no readable log, when no log matches,
-// and when ctx is done.
+// Load reads the source's logs as LoadFiles does (a log it cannot read is
+// a warning on warn) and returns the runs that match. Their logs keep what
+// LoadFiles keeps, but of the metadata only git_commit and warmup, which
+// Compare, Trend and the report read: the others are needed only to match.
+// It fails when the directory cannot be read or holds no readable log,
+// when no log matches, and when ctx is done.
 func (s Source) Load(ctx context.Context, warn io.Writer) ([]analyze.Run, error) {
 	files, err := s.Files()
 	if err != nil {
@@ -111,14 +113,14 @@ func (s Source) Load(ctx context.Context, warn io.Writer) ([]analyze.Run, error)
 	if len(files) == 0 {
 		return nil, fmt.Errorf("no run logs (*.json) in %s", s.Dir)
 	}
-	runs, err := LoadFiles(ctx, files, warn)
+	runs, _, err := loadFiles(ctx, files, warn, &s)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	if err != nil {
 		return nil, fmt.Errorf("no readable run log in %s: %w", s.Dir, err)
 	}
-	if runs = s.Select(runs); len(runs) == 0 {
+	if len(runs) == 0 {
 		return nil, fmt.Errorf("no log in %s matches %s", s.Dir, s)
 	}
 	return runs, nil
