@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/benchtrace/benchtrace/exporters/benchlog"
@@ -222,8 +223,17 @@ func LoadFiles(files []string, warn io.Writer) ([]Run, error) {
 	}
 	runs := make([]Run, len(files))
 	errs := make([]error, len(files))
+	// The read buffers, reused from file to file: a fresh one for each
+	// file was a third of the time of loading thousands of small logs
+	// (allocated, cleared, collected). Decode keeps nothing of the data.
+	var bufs sync.Pool
 	parallel(len(files), func(i int) {
-		runs[i], errs[i] = loadFile(files[i])
+		buf, _ := bufs.Get().(*[]byte)
+		if buf == nil {
+			buf = new([]byte)
+		}
+		runs[i], errs[i] = loadFile(files[i], buf)
+		bufs.Put(buf)
 	})
 	n := 0
 	for i, path := range files {
@@ -244,9 +254,9 @@ func LoadFiles(files []string, warn io.Writer) ([]Run, error) {
 
 var errNotRunLog = errors.New("not a run log: no metadata, phases or status")
 
-func loadFile(path string) (Run, error) {
-	var buf []byte
-	data, err := readLog(path, &buf)
+// loadFile loads the log at path, reading it into *buf.
+func loadFile(path string, buf *[]byte) (Run, error) {
+	data, err := readLog(path, buf)
 	if err != nil {
 		return Run{}, err
 	}
