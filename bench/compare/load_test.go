@@ -39,16 +39,19 @@ func TestLoadFilesSameAsAnalyze(t *testing.T) {
 	python, err := fakelogs.Write(dir, fakelogs.Set{Benchmarks: fakelogs.Default()[:1], Runs: 1, Seed: 2, Python: true})
 	require.NoError(t, err)
 	odd := map[string]string{
-		"empty.json":          "",
-		"broken.json":         `{"metadata": {"benchmark_name": "x"`,
-		"not_a_log.json":      `{}`,
-		"array.json":          `[1, 2]`,
-		"phase_number.json":   `{"metadata": {"benchmark_name": "p"}, "phases": {"fit": 1.5, "x": null}, "status": "success"}`,
-		"status_number.json":  `{"metadata": {"benchmark_name": "s"}, "status": 3}`,
-		"error_object.json":   `{"metadata": {"benchmark_name": "e"}, "status": "failed", "error": {"message": "boom"}}`,
-		"nan.json":            `{"metadata": {"benchmark_name": "n"}, "results": {"mae": 0, "precision_bits": Infinity}, "status": "success"}`,
-		"bad_utf8.json":       "{\"metadata\": {\"benchmark_name\": \"u\xff\"}, \"status\": \"success\"}",
-		"extra_keys.json":     `{"metadata": {"benchmark_name": "k", "git_dirty": false, "cpu_count": 8}, "phases": null, "status": "success", "error": null, "notes": ["a", {"b": 1}]}`,
+		"empty.json":         "",
+		"broken.json":        `{"metadata": {"benchmark_name": "x"`,
+		"not_a_log.json":     `{}`,
+		"array.json":         `[1, 2]`,
+		"phase_number.json":  `{"metadata": {"benchmark_name": "p"}, "phases": {"fit": 1.5, "x": null}, "status": "success"}`,
+		"status_number.json": `{"metadata": {"benchmark_name": "s"}, "status": 3}`,
+		"error_object.json":  `{"metadata": {"benchmark_name": "e"}, "status": "failed", "error": {"message": "boom"}}`,
+		"nan.json":           `{"metadata": {"benchmark_name": "n"}, "results": {"mae": 0, "precision_bits": Infinity}, "status": "success"}`,
+		"bad_utf8.json":      "{\"metadata\": {\"benchmark_name\": \"u\xff\"}, \"status\": \"success\"}",
+		"extra_keys.json":    `{"metadata": {"benchmark_name": "k", "git_dirty": false, "cpu_count": 8}, "phases": null, "status": "success", "error": null, "notes": ["a", {"b": 1}]}`,
+		// fastjson, compare's first decoder, read this one ulp off
+		// (6.0489938631465606e-05).
+		"exact_number.json":   `{"metadata": {"benchmark_name": "x"}, "phases": {"fit": {"duration_seconds": 6.04899386314656e-05}}, "results": {"mae": 6.04899386314656e-05}, "status": "success"}`,
 		"unicode_escape.json": `{"metadata": {"benchmark_name": "caf\u00e9 \ud83d\ude00"}, "phases": {"a\"b": {"duration_seconds": 1e-3}}, "status": "success"}`,
 		"duplicates.json": `{"metadata": {"benchmark_name": "d"}, "phases": {"fit": {"duration_seconds": 1, "note": "x", "duration_seconds": 2}},
 			"results": {"acc": "n/a", "acc": 0.9, "loss": 0.5, "loss": "x", "samples": 10, "s": [1]},
