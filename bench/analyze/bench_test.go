@@ -148,7 +148,8 @@ func BenchmarkDecode(b *testing.B) {
 		}
 	})
 	b.Run("decoder=fastjson", func(b *testing.B) {
-		// valyala/fastjson, which bench/compare uses: a parse that
+		// valyala/fastjson, which bench/compare used until it shared
+		// analyze.LoadFiles (it reads some numbers an ulp off): a parse that
 		// checks the syntax and builds a tree (reused), then the fields
 		// looked up. It does not read Python's NaN: those logs are
 		// skipped here, and would need another decoder.
