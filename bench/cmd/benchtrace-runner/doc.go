@@ -11,8 +11,7 @@
 //	go build -o bin/ ./bench/cmd/...
 //	go install github.com/benchtrace/benchtrace/bench/cmd/...@latest
 //
-// "go run ./bench/cmd/benchtrace run" works too: from a build of its
-// module's source with no runner installed, benchtrace runs this one with
-// "go run". Run directly, benchtrace-runner speaks as benchtrace: the
+// "go run ./bench/cmd/benchtrace run" works too: with no runner
+// installed, benchtrace runs this one from the same source with "go run". Run directly, benchtrace-runner speaks as benchtrace: the
 // manual of both commands is benchtrace's ("go doc ./bench/cmd/benchtrace").
 package main

@@ -23,9 +23,10 @@
 // it with the same command line (on Unix it becomes the runner: one
 // process, whose signals and exit status are the runner's). It looks for
 // the runner in $BENCHTRACE_RUNNER, then next to its own executable, then
-// in PATH; a benchtrace built from its module's source ("go run
-// ./bench/cmd/benchtrace run" in a clone) without one runs it with "go
-// run". To install both:
+// in PATH; without one, where the go command is, it runs the runner of
+// the same source with "go run" ("go run ./bench/cmd/benchtrace run" in a
+// clone, "go run github.com/benchtrace/benchtrace/bench/cmd/benchtrace@v1.2.3
+// run" anywhere). To install both:
 //
 //	go install github.com/benchtrace/benchtrace/bench/cmd/...@latest
 //

@@ -89,10 +89,9 @@ var errNoRunner = errors.New(cli.RunnerName + " not found")
 // findRunner returns the command line that runs benchtrace-runner, before
 // its arguments: $BENCHTRACE_RUNNER; else benchtrace-runner in the
 // directory of benchtrace's executable, where go build -o DIR/ and go
-// install put both; else benchtrace-runner in PATH; else, for a benchtrace
-// built from its module's source ("go run ./bench/cmd/benchtrace") or as
-// another module's dependency, "go run" of the runner's package in the
-// same module.
+// install put both; else benchtrace-runner in PATH; else, when the go
+// command is there, "go run" of the runner from the same source as
+// benchtrace's (see goRunPackage).
 func findRunner() ([]string, error) {
 	if p := os.Getenv(envRunner); p != "" {
 		path, err := exec.LookPath(p)
@@ -118,21 +117,46 @@ func findRunner() ([]string, error) {
 	if p, err := exec.LookPath(cli.RunnerName); err == nil {
 		return []string{p}, nil
 	}
+	bi, _ := debug.ReadBuildInfo()
+	if pkg, ok := goRunPackage(bi, inModule); ok {
+		if gobin, err := exec.LookPath("go"); err == nil {
+			return []string{gobin, "run", pkg}, nil
+		}
+	}
 	version := "latest"
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		fromSource := bi.Main.Path == module && bi.Main.Version == "(devel)" && inModule()
-		asDependency := bi.Main.Path != module && slices.ContainsFunc(bi.Deps, func(m *debug.Module) bool { return m.Path == module })
-		if fromSource || asDependency {
-			if gobin, err := exec.LookPath("go"); err == nil {
-				return []string{gobin, "run", cli.RunnerPackage}, nil
-			}
-		}
-		if bi.Main.Path == module && strings.HasPrefix(bi.Main.Version, "v") {
-			version = bi.Main.Version
-		}
+	if bi != nil && bi.Main.Path == module && semver(bi.Main.Version) {
+		version = bi.Main.Version
 	}
 	return nil, fmt.Errorf("%w: it does run and exec, and belongs next to %s (%s) or in PATH: go install %s/bench/cmd/...@%s installs both",
 		errNoRunner, cli.Name, self, module, version)
+}
+
+// goRunPackage returns what "go run" runs for the runner of a benchtrace
+// built as bi says: for a build of the module's source ("(devel)"), the
+// runner's package, when the working directory is in the module (in
+// reports it); for a build of a version ("go run
+// github.com/benchtrace/benchtrace/bench/cmd/benchtrace@v1.2.3"), the
+// runner at that version, which the module cache has; for a build in
+// another module that requires benchtrace, the runner's package, at the
+// version that module requires.
+func goRunPackage(bi *debug.BuildInfo, in func() bool) (string, bool) {
+	switch {
+	case bi == nil:
+		return "", false
+	case bi.Main.Path == module && semver(bi.Main.Version):
+		return cli.RunnerPackage + "@" + bi.Main.Version, true
+	case bi.Main.Path == module:
+		return cli.RunnerPackage, in()
+	case slices.ContainsFunc(bi.Deps, func(m *debug.Module) bool { return m.Path == module }):
+		return cli.RunnerPackage, true
+	}
+	return "", false
+}
+
+// semver reports whether v is a module version (v1.2.3, a
+// pseudo-version), not "(devel)" or "".
+func semver(v string) bool {
+	return strings.HasPrefix(v, "v") && strings.Count(v, ".") >= 2
 }
 
 // inModule reports whether the working directory is in benchtrace's

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"testing"
@@ -174,4 +175,36 @@ func TestRunnerChildInterrupted(t *testing.T) {
 	assert.Contains(t, stderr.String(), "SIGINT")
 	files, _ := filepath.Glob(filepath.Join(dir, "*.json"))
 	assert.Len(t, files, 1, "the interrupted run is logged")
+}
+
+// TestGoRunPackage checks what "go run" runs for the runner, for each way
+// benchtrace may have been built.
+func TestGoRunPackage(t *testing.T) {
+	yes := func() bool { return true }
+	no := func() bool { return false }
+	dep := []*debug.Module{{Path: "github.com/x/y"}, {Path: module, Version: "v1.4.0"}}
+	tests := []struct {
+		name   string
+		bi     *debug.BuildInfo
+		in     func() bool
+		want   string
+		wantOK bool
+	}{
+		{"no build info", nil, yes, "", false},
+		{"from a clone, in it", &debug.BuildInfo{Main: debug.Module{Path: module, Version: "(devel)"}}, yes, cli.RunnerPackage, true},
+		{"from a clone, elsewhere", &debug.BuildInfo{Main: debug.Module{Path: module, Version: "(devel)"}}, no, cli.RunnerPackage, false},
+		{"a version", &debug.BuildInfo{Main: debug.Module{Path: module, Version: "v1.2.3"}}, no, cli.RunnerPackage + "@v1.2.3", true},
+		{"a pseudo-version", &debug.BuildInfo{Main: debug.Module{Path: module, Version: "v0.0.0-20261130190000-0123456789ab"}}, no, cli.RunnerPackage + "@v0.0.0-20261130190000-0123456789ab", true},
+		{"another module's dependency", &debug.BuildInfo{Main: debug.Module{Path: "example.com/lab"}, Deps: dep}, no, cli.RunnerPackage, true},
+		{"unrelated", &debug.BuildInfo{Main: debug.Module{Path: "example.com/lab"}}, yes, "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, ok := goRunPackage(tt.bi, tt.in)
+			assert.Equal(t, tt.wantOK, ok)
+			if ok {
+				assert.Equal(t, tt.want, got)
+			}
+		})
+	}
 }
