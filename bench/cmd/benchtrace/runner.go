@@ -93,8 +93,17 @@ var errNoRunner = errors.New(cli.RunnerName + " not found")
 // command is there, "go run" of the runner from the same source as
 // benchtrace's (see goRunPackage).
 func findRunner() ([]string, error) {
+	self, err := os.Executable()
+	if err == nil {
+		if s, err := filepath.EvalSymlinks(self); err == nil {
+			self = s
+		}
+	}
 	if p := os.Getenv(envRunner); p != "" {
 		path, err := exec.LookPath(p)
+		if err == nil {
+			err = notSelf(path, self)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("$%s: %w", envRunner, err)
 		}
@@ -104,18 +113,14 @@ func findRunner() ([]string, error) {
 	if runtime.GOOS == "windows" {
 		name += ".exe"
 	}
-	self, err := os.Executable()
-	if err == nil {
-		if s, err := filepath.EvalSymlinks(self); err == nil {
-			self = s
-		}
+	if self != "" {
 		p := filepath.Join(filepath.Dir(self), name)
 		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() {
-			return []string{p}, nil
+			return []string{p}, notSelf(p, self)
 		}
 	}
 	if p, err := exec.LookPath(cli.RunnerName); err == nil {
-		return []string{p}, nil
+		return []string{p}, notSelf(p, self)
 	}
 	bi, _ := debug.ReadBuildInfo()
 	if pkg, ok := goRunPackage(bi, inModule); ok {
@@ -129,6 +134,19 @@ func findRunner() ([]string, error) {
 	}
 	return nil, fmt.Errorf("%w: it does run and exec, and belongs next to %s (%s) or in PATH: go install %s/bench/cmd/...@%s installs both",
 		errNoRunner, cli.Name, self, module, version)
+}
+
+// notSelf returns an error when the runner at path is benchtrace itself
+// (a link of the wrong name), which would run itself for ever.
+func notSelf(path, self string) error {
+	a, err := os.Stat(path)
+	if err != nil {
+		return nil // running it will say what is wrong
+	}
+	if b, err := os.Stat(self); err == nil && os.SameFile(a, b) {
+		return fmt.Errorf("%s is %s itself, not %s", path, cli.Name, cli.RunnerName)
+	}
+	return nil
 }
 
 // goRunPackage returns what "go run" runs for the runner of a benchtrace

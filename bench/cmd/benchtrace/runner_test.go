@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -205,6 +206,45 @@ func TestGoRunPackage(t *testing.T) {
 			if ok {
 				assert.Equal(t, tt.want, got)
 			}
+		})
+	}
+}
+
+// TestRunnerIsSelf checks that a runner that is benchtrace itself (a link
+// of the wrong name) is an error, not a loop that runs itself for ever:
+// named by $BENCHTRACE_RUNNER, next to benchtrace, or in PATH.
+func TestRunnerIsSelf(t *testing.T) {
+	data, err := os.ReadFile(binary(t))
+	require.NoError(t, err)
+	alone := filepath.Join(t.TempDir(), cli.Name) // no runner next to it
+	require.NoError(t, os.WriteFile(alone, data, 0o755))
+	linked := t.TempDir()
+	require.NoError(t, os.Symlink(alone, filepath.Join(linked, cli.RunnerName)))
+	beside := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(beside, cli.Name), data, 0o755))
+	require.NoError(t, os.Link(filepath.Join(beside, cli.Name), filepath.Join(beside, cli.RunnerName)))
+
+	tests := []struct {
+		name string
+		bin  string
+		env  []string
+	}{
+		{"BENCHTRACE_RUNNER", alone, []string{envRunner + "=" + filepath.Join(linked, cli.RunnerName)}},
+		{"PATH", alone, []string{envRunner + "=", "PATH=" + linked}},
+		{"next to it", filepath.Join(beside, cli.Name), []string{envRunner + "="}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			// Without the check, it would exec itself until killed.
+			ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, tt.bin, "run", "--list")
+			cmd.Env = append(os.Environ(), tt.env...)
+			out, err := cmd.CombinedOutput()
+			var ee *exec.ExitError
+			require.ErrorAs(t, err, &ee, string(out))
+			assert.Equal(t, 1, ee.ExitCode(), "killed after 20s: %v", ctx.Err())
+			assert.Contains(t, string(out), "is benchtrace itself, not benchtrace-runner")
 		})
 	}
 }
