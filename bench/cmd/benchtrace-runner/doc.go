@@ -12,6 +12,8 @@
 //	go install github.com/benchtrace/benchtrace/bench/cmd/...@latest
 //
 // "go run ./bench/cmd/benchtrace run" works too: with no runner
-// installed, benchtrace runs this one from the same source with "go run". Run directly, benchtrace-runner speaks as benchtrace: the
-// manual of both commands is benchtrace's ("go doc ./bench/cmd/benchtrace").
+// installed, benchtrace installs this one, from the same source, into the
+// user's cache directory. Run directly, benchtrace-runner speaks as
+// benchtrace: the manual of both commands is benchtrace's ("go doc
+// ./bench/cmd/benchtrace").
 package main

@@ -23,10 +23,11 @@
 // it with the same command line (on Unix it becomes the runner: one
 // process, whose signals and exit status are the runner's). It looks for
 // the runner in $BENCHTRACE_RUNNER, then next to its own executable, then
-// in PATH; without one, where the go command is, it runs the runner of
-// the same source with "go run" ("go run ./bench/cmd/benchtrace run" in a
-// clone, "go run github.com/benchtrace/benchtrace/bench/cmd/benchtrace@v1.2.3
-// run" anywhere). To install both:
+// in PATH; without one, where the go command is, it installs the runner
+// of its own source (a clone's, for "go run ./bench/cmd/benchtrace run";
+// a version's, for "go run
+// github.com/benchtrace/benchtrace/bench/cmd/benchtrace@v1.2.3 run") into
+// the user's cache directory, and runs that. To install both:
 //
 //	go install github.com/benchtrace/benchtrace/bench/cmd/...@latest
 //

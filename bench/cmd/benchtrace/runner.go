@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"os"
 	"os/exec"
@@ -32,7 +33,7 @@ const module = "github.com/benchtrace/benchtrace"
 // to both: passing it on would make it the runner's second, which ends
 // it at once), and returns its exit status.
 func runRunner(ctx context.Context, stdout, stderr io.Writer, args []string) error {
-	argv, err := findRunner()
+	argv, err := findRunner(stderr)
 	if err != nil {
 		return fmt.Errorf("%s: %w", args[0], err)
 	}
@@ -90,9 +91,11 @@ var errNoRunner = errors.New(cli.RunnerName + " not found")
 // its arguments: $BENCHTRACE_RUNNER; else benchtrace-runner in the
 // directory of benchtrace's executable, where go build -o DIR/ and go
 // install put both; else benchtrace-runner in PATH; else, when the go
-// command is there, "go run" of the runner from the same source as
-// benchtrace's (see goRunPackage).
-func findRunner() ([]string, error) {
+// command is there, the runner of the same source as benchtrace's (see
+// sourcePackage), which it installs into the user's cache directory first
+// (go reports its build on stderr). Not "go run": that exits 1 whatever
+// the program's status.
+func findRunner(stderr io.Writer) ([]string, error) {
 	self, err := os.Executable()
 	if err == nil {
 		if s, err := filepath.EvalSymlinks(self); err == nil {
@@ -123,9 +126,10 @@ func findRunner() ([]string, error) {
 		return []string{p}, notSelf(p, self)
 	}
 	bi, _ := debug.ReadBuildInfo()
-	if pkg, ok := goRunPackage(bi, inModule); ok {
+	if pkg, key, ok := sourcePackage(bi, moduleRoot); ok {
 		if gobin, err := exec.LookPath("go"); err == nil {
-			return []string{gobin, "run", pkg}, nil
+			p, err := install(stderr, gobin, pkg, key)
+			return []string{p}, err
 		}
 	}
 	version := "latest"
@@ -149,26 +153,58 @@ func notSelf(path, self string) error {
 	return nil
 }
 
-// goRunPackage returns what "go run" runs for the runner of a benchtrace
-// built as bi says: for a build of the module's source ("(devel)"), the
-// runner's package, when the working directory is in the module (in
-// reports it); for a build of a version ("go run
+// sourcePackage returns what "go install" installs as the runner of a
+// benchtrace built as bi says, and the key of its directory in the cache:
+// for a build of a version ("go run
 // github.com/benchtrace/benchtrace/bench/cmd/benchtrace@v1.2.3"), the
-// runner at that version, which the module cache has; for a build in
-// another module that requires benchtrace, the runner's package, at the
-// version that module requires.
-func goRunPackage(bi *debug.BuildInfo, in func() bool) (string, bool) {
-	switch {
-	case bi == nil:
-		return "", false
-	case bi.Main.Path == module && semver(bi.Main.Version):
-		return cli.RunnerPackage + "@" + bi.Main.Version, true
-	case bi.Main.Path == module:
-		return cli.RunnerPackage, in()
-	case slices.ContainsFunc(bi.Deps, func(m *debug.Module) bool { return m.Path == module }):
-		return cli.RunnerPackage, true
+// runner at that version, which the module cache has; for a build of the
+// module's source ("(devel)"), the runner's package, when the working
+// directory is in the module (root returns the module's root directory
+// and path); for a build in another module that requires benchtrace, the
+// runner's package, at the version that module requires.
+func sourcePackage(bi *debug.BuildInfo, root func() (dir, path string)) (pkg, key string, ok bool) {
+	if bi == nil {
+		return "", "", false
 	}
-	return "", false
+	if bi.Main.Path == module && semver(bi.Main.Version) {
+		return cli.RunnerPackage + "@" + bi.Main.Version, bi.Main.Version, true
+	}
+	dir, path := root()
+	switch {
+	case dir == "":
+		return "", "", false
+	case bi.Main.Path == module && path == module,
+		bi.Main.Path != module && path == bi.Main.Path && slices.ContainsFunc(bi.Deps, func(m *debug.Module) bool { return m.Path == module }):
+		h := fnv.New64a()
+		h.Write([]byte(dir))
+		return cli.RunnerPackage, fmt.Sprintf("%016x", h.Sum64()), true
+	}
+	return "", "", false
+}
+
+// install installs the runner package pkg (with GOBIN) into the cache
+// directory of key, and returns its path. go install leaves an installed
+// runner that is up to date as it is.
+func install(stderr io.Writer, gobin, pkg, key string) (string, error) {
+	cache, err := os.UserCacheDir()
+	if err != nil {
+		cache = os.TempDir()
+	}
+	dir := filepath.Join(cache, "benchtrace", "runner", key)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	cmd := exec.Command(gobin, "install", pkg)
+	cmd.Env = append(os.Environ(), "GOBIN="+dir)
+	cmd.Stdout, cmd.Stderr = stderr, stderr
+	if err := cmd.Run(); err != nil {
+		return "", fmt.Errorf("%w: go install %s: %v", errNoRunner, pkg, err)
+	}
+	name := cli.RunnerName
+	if runtime.GOOS == "windows" {
+		name += ".exe"
+	}
+	return filepath.Join(dir, name), nil
 }
 
 // semver reports whether v is a module version (v1.2.3, a
@@ -177,21 +213,21 @@ func semver(v string) bool {
 	return strings.HasPrefix(v, "v") && strings.Count(v, ".") >= 2
 }
 
-// inModule reports whether the working directory is in benchtrace's
-// module, where "go run" finds the runner's package.
-func inModule() bool {
+// moduleRoot returns the root directory of the module the working
+// directory is in, and the module's path, or "" when it is in none.
+func moduleRoot() (dir, path string) {
 	dir, err := os.Getwd()
 	if err != nil {
-		return false
+		return "", ""
 	}
 	for {
 		data, err := os.ReadFile(filepath.Join(dir, "go.mod"))
 		if err == nil {
-			return modulePath(data) == module
+			return dir, modulePath(data)
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
-			return false
+			return "", ""
 		}
 		dir = parent
 	}

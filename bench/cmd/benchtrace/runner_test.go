@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"os"
 	"os/exec"
@@ -91,14 +92,18 @@ func TestRunnerBecomes(t *testing.T) {
 	assert.Equal(t, strconv.Itoa(cmd.Process.Pid), strings.TrimSpace(stdout.String()))
 }
 
-// TestRunnerGoRun runs "go run ./bench/cmd/benchtrace run" as the README
-// does, from the module's source with no runner installed: benchtrace
-// runs the runner with "go run".
-func TestRunnerGoRun(t *testing.T) {
+// TestRunnerFromSource runs "go run ./bench/cmd/benchtrace run" as the
+// README does, from the module's source with no runner installed:
+// benchtrace installs the runner of the same source into the user's cache
+// directory and runs it, with its exit status ("go run" would have made
+// every failure 1).
+func TestRunnerFromSource(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the runner: not in -short mode")
 	}
 	gobin, err := exec.LookPath("go")
+	require.NoError(t, err)
+	gocache, err := exec.Command(gobin, "env", "GOCACHE").Output()
 	require.NoError(t, err)
 	dir := t.TempDir()
 	front := filepath.Join(dir, "benchtrace")
@@ -106,19 +111,41 @@ func TestRunnerGoRun(t *testing.T) {
 	require.NoError(t, err, string(out))
 	root, err := filepath.Abs("../../..")
 	require.NoError(t, err)
+	cache := t.TempDir()
+	env := append(os.Environ(), envRunner+"=", "PATH="+filepath.Dir(gobin),
+		"XDG_CACHE_HOME="+cache, "GOCACHE="+strings.TrimSpace(string(gocache)))
 
-	cmd := exec.Command(front, "run", "--list", "--only", "kmeans")
-	cmd.Dir = root
-	cmd.Env = append(os.Environ(), envRunner+"=", "PATH="+filepath.Dir(gobin))
-	out, err = cmd.CombinedOutput()
-	require.NoError(t, err, string(out))
-	assert.Contains(t, string(out), "kmeans_embeddings")
+	tests := []struct {
+		args       []string
+		want       int
+		wantOutput string
+	}{
+		{[]string{"run", "--list", "--only", "kmeans"}, 0, "kmeans_embeddings"},
+		{[]string{"run", "--no-such-flag"}, 2, "flag provided but not defined"},
+		{[]string{"exec", "--log-dir", t.TempDir(), "--", "/bin/sh", "-c", "exit 3"}, 3, "exit status 3"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			cmd := exec.Command(front, tt.args...)
+			cmd.Dir, cmd.Env = root, env
+			out, err := cmd.CombinedOutput()
+			got := 0
+			var ee *exec.ExitError
+			if errors.As(err, &ee) {
+				got = ee.ExitCode()
+			}
+			assert.Equal(t, tt.want, got, string(out))
+			assert.Contains(t, string(out), tt.wantOutput)
+		})
+	}
+	runners, err := filepath.Glob(filepath.Join(cache, "benchtrace", "runner", "*", cli.RunnerName))
+	require.NoError(t, err)
+	assert.Len(t, runners, 1, "one runner installed, and reused")
 
-	// Outside the module, there is nothing to "go run": the error says
+	// Outside the module, there is no source to build: the error says
 	// what to install.
-	cmd = exec.Command(front, "run", "--list")
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), envRunner+"=", "PATH="+filepath.Dir(gobin))
+	cmd := exec.Command(front, "run", "--list")
+	cmd.Dir, cmd.Env = dir, env
 	out, err = cmd.CombinedOutput()
 	require.Error(t, err)
 	assert.Contains(t, string(out), "benchtrace-runner not found")
@@ -178,36 +205,50 @@ func TestRunnerChildInterrupted(t *testing.T) {
 	assert.Len(t, files, 1, "the interrupted run is logged")
 }
 
-// TestGoRunPackage checks what "go run" runs for the runner, for each way
-// benchtrace may have been built.
-func TestGoRunPackage(t *testing.T) {
-	yes := func() bool { return true }
-	no := func() bool { return false }
+// TestSourcePackage checks which runner benchtrace installs when none is
+// installed, for each way benchtrace may have been built.
+func TestSourcePackage(t *testing.T) {
+	in := func() (string, string) { return "/src/benchtrace", module }
+	lab := func() (string, string) { return "/src/lab", "example.com/lab" }
+	none := func() (string, string) { return "", "" }
 	dep := []*debug.Module{{Path: "github.com/x/y"}, {Path: module, Version: "v1.4.0"}}
+	devel := &debug.BuildInfo{Main: debug.Module{Path: module, Version: "(devel)"}}
 	tests := []struct {
-		name   string
-		bi     *debug.BuildInfo
-		in     func() bool
-		want   string
-		wantOK bool
+		name    string
+		bi      *debug.BuildInfo
+		root    func() (string, string)
+		want    string
+		wantKey string // "": a hash of the module's directory
+		wantOK  bool
 	}{
-		{"no build info", nil, yes, "", false},
-		{"from a clone, in it", &debug.BuildInfo{Main: debug.Module{Path: module, Version: "(devel)"}}, yes, cli.RunnerPackage, true},
-		{"from a clone, elsewhere", &debug.BuildInfo{Main: debug.Module{Path: module, Version: "(devel)"}}, no, cli.RunnerPackage, false},
-		{"a version", &debug.BuildInfo{Main: debug.Module{Path: module, Version: "v1.2.3"}}, no, cli.RunnerPackage + "@v1.2.3", true},
-		{"a pseudo-version", &debug.BuildInfo{Main: debug.Module{Path: module, Version: "v0.0.0-20261130190000-0123456789ab"}}, no, cli.RunnerPackage + "@v0.0.0-20261130190000-0123456789ab", true},
-		{"another module's dependency", &debug.BuildInfo{Main: debug.Module{Path: "example.com/lab"}, Deps: dep}, no, cli.RunnerPackage, true},
-		{"unrelated", &debug.BuildInfo{Main: debug.Module{Path: "example.com/lab"}}, yes, "", false},
+		{"no build info", nil, in, "", "", false},
+		{"from a clone, in it", devel, in, cli.RunnerPackage, "", true},
+		{"from a clone, in another module", devel, lab, "", "", false},
+		{"from a clone, in no module", devel, none, "", "", false},
+		{"a version", &debug.BuildInfo{Main: debug.Module{Path: module, Version: "v1.2.3"}}, none, cli.RunnerPackage + "@v1.2.3", "v1.2.3", true},
+		{"a pseudo-version", &debug.BuildInfo{Main: debug.Module{Path: module, Version: "v0.0.0-20261130190000-0123456789ab"}}, none, cli.RunnerPackage + "@v0.0.0-20261130190000-0123456789ab", "v0.0.0-20261130190000-0123456789ab", true},
+		{"another module's dependency, in it", &debug.BuildInfo{Main: debug.Module{Path: "example.com/lab"}, Deps: dep}, lab, cli.RunnerPackage, "", true},
+		{"another module's dependency, elsewhere", &debug.BuildInfo{Main: debug.Module{Path: "example.com/lab"}, Deps: dep}, in, "", "", false},
+		{"unrelated", &debug.BuildInfo{Main: debug.Module{Path: "example.com/lab"}}, lab, "", "", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, ok := goRunPackage(tt.bi, tt.in)
-			assert.Equal(t, tt.wantOK, ok)
-			if ok {
-				assert.Equal(t, tt.want, got)
+			got, key, ok := sourcePackage(tt.bi, tt.root)
+			require.Equal(t, tt.wantOK, ok)
+			if !ok {
+				return
+			}
+			assert.Equal(t, tt.want, got)
+			if tt.wantKey != "" {
+				assert.Equal(t, tt.wantKey, key)
+			} else {
+				assert.Regexp(t, `^[0-9a-f]{16}$`, key)
 			}
 		})
 	}
+	_, k1, _ := sourcePackage(devel, in)
+	_, k2, _ := sourcePackage(devel, func() (string, string) { return "/other/clone", module })
+	assert.NotEqual(t, k1, k2, "two clones, two runners")
 }
 
 // TestRunnerIsSelf checks that a runner that is benchtrace itself (a link
