@@ -3,14 +3,12 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.uber.org/goleak"
 
 	"github.com/benchtrace/benchtrace/bench/internal/cli"
 	"github.com/benchtrace/benchtrace/bench/internal/cli/clitest"
@@ -23,17 +21,7 @@ func binary(t *testing.T) string { return clitest.Build(t) }
 
 // TestMain removes the built commands, and checks that the commands run in
 // process leave no goroutine behind.
-func TestMain(m *testing.M) {
-	code := m.Run()
-	clitest.Cleanup()
-	if code == 0 {
-		if err := goleak.Find(); err != nil {
-			fmt.Fprintln(os.Stderr, "goleak:", err)
-			code = 1
-		}
-	}
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { clitest.Main(m) }
 
 // TestRunExitStatus checks run's command line through run and
 // cli.ExitStatus, which is all main does: help on stdout and status 0,

@@ -2,8 +2,6 @@ package main
 
 import (
 	"bytes"
-	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -11,7 +9,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.uber.org/goleak"
 
 	"github.com/benchtrace/benchtrace/bench/internal/cli"
 	"github.com/benchtrace/benchtrace/bench/internal/cli/clitest"
@@ -84,17 +81,7 @@ func binary(t *testing.T) string { return clitest.Build(t) }
 
 // TestMain removes the built commands, and checks that the commands run in
 // process leave no goroutine behind.
-func TestMain(m *testing.M) {
-	code := m.Run()
-	clitest.Cleanup()
-	if code == 0 {
-		if err := goleak.Find(); err != nil {
-			fmt.Fprintln(os.Stderr, "goleak:", err)
-			code = 1
-		}
-	}
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { clitest.Main(m) }
 
 // TestBinaryExitStatus runs the built command as a shell would: the exit
 // status of help, usage errors and failures, and which stream says what.

@@ -3,11 +3,14 @@
 package clitest
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"sync"
 	"testing"
+
+	"go.uber.org/goleak"
 
 	"github.com/benchtrace/benchtrace/bench/internal/cli"
 )
@@ -49,11 +52,21 @@ func Runner(t testing.TB) string {
 	return filepath.Join(filepath.Dir(Build(t)), cli.RunnerName)
 }
 
-// Cleanup removes what Build built: TestMain calls it after the tests.
-func Cleanup() {
+// Main is the TestMain of the commands' tests: it runs them, removes
+// what Build built, and checks that the commands run in process left no
+// goroutine behind.
+func Main(m *testing.M) {
+	code := m.Run()
 	if dir != "" {
 		os.RemoveAll(dir)
 	}
+	if code == 0 {
+		if err := goleak.Find(); err != nil {
+			fmt.Fprintln(os.Stderr, "goleak:", err)
+			code = 1
+		}
+	}
+	os.Exit(code)
 }
 
 type buildError struct {
