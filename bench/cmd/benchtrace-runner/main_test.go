@@ -55,19 +55,7 @@ func TestRunExitStatus(t *testing.T) {
 			var stdout, stderr bytes.Buffer
 			got := cli.ExitStatus(&stderr, run(t.Context(), &stdout, &stderr, tt.args))
 			assert.Equal(t, tt.want, got, "exit status; stderr: %s", stderr.String())
-			for _, s := range tt.wantStdout {
-				if s == "" {
-					assert.Empty(t, stdout.String())
-				} else {
-					assert.Contains(t, stdout.String(), s)
-				}
-			}
-			for _, s := range tt.wantStderr {
-				assert.Contains(t, stderr.String(), s)
-			}
-			if tt.wantStderr == nil {
-				assert.Empty(t, stderr.String())
-			}
+			clitest.CheckOutput(t, stdout.String(), stderr.String(), tt.wantStdout, tt.wantStderr)
 		})
 	}
 }

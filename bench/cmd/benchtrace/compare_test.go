@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/benchtrace/benchtrace/bench/internal/cli"
+	"github.com/benchtrace/benchtrace/bench/internal/cli/clitest"
 	"github.com/benchtrace/benchtrace/bench/internal/fakelogs"
 )
 
@@ -84,15 +85,7 @@ func TestCompareGate(t *testing.T) {
 			var stdout, stderr bytes.Buffer
 			got := cli.ExitStatus(&stderr, run(t.Context(), &stdout, &stderr, append([]string{"compare"}, tt.args...)))
 			assert.Equal(t, tt.want, got, "exit status; stderr: %s", stderr.String())
-			for _, s := range tt.wantStdout {
-				assert.Contains(t, stdout.String(), s)
-			}
-			for _, s := range tt.wantStderr {
-				assert.Contains(t, stderr.String(), s)
-			}
-			if tt.wantStderr == nil {
-				assert.Empty(t, stderr.String())
-			}
+			clitest.CheckOutput(t, stdout.String(), stderr.String(), tt.wantStdout, tt.wantStderr)
 			if tt.want == 2 {
 				assert.Empty(t, stdout.String())
 			}

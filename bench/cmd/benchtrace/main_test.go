@@ -58,19 +58,7 @@ func TestExitStatus(t *testing.T) {
 			var stdout, stderr bytes.Buffer
 			got := cli.ExitStatus(&stderr, run(t.Context(), &stdout, &stderr, tt.args))
 			assert.Equal(t, tt.want, got, "exit status; stderr: %s", stderr.String())
-			for _, s := range tt.wantStdout {
-				if s == "" {
-					assert.Empty(t, stdout.String())
-				} else {
-					assert.Contains(t, stdout.String(), s)
-				}
-			}
-			for _, s := range tt.wantStderr {
-				assert.Contains(t, stderr.String(), s)
-			}
-			if tt.wantStderr == nil {
-				assert.Empty(t, stderr.String())
-			}
+			clitest.CheckOutput(t, stdout.String(), stderr.String(), tt.wantStdout, tt.wantStderr)
 		})
 	}
 }
@@ -121,16 +109,8 @@ func TestBinaryExitStatus(t *testing.T) {
 				got = ee.ExitCode()
 			}
 			assert.Equal(t, tt.want, got, "exit status; stderr: %s", stderr.String())
-			if tt.wantStdout == "" {
-				assert.Empty(t, stdout.String())
-			} else {
-				assert.Contains(t, stdout.String(), tt.wantStdout)
-			}
-			if tt.wantStderr == "" {
-				assert.Empty(t, stderr.String())
-			} else {
-				assert.Contains(t, stderr.String(), tt.wantStderr)
-			}
+			clitest.ContainsOrEmpty(t, "stdout", stdout.String(), tt.wantStdout)
+			clitest.ContainsOrEmpty(t, "stderr", stderr.String(), tt.wantStderr)
 		})
 	}
 }

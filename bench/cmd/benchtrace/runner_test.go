@@ -47,16 +47,8 @@ func TestRunnerCommands(t *testing.T) {
 			var stdout, stderr bytes.Buffer
 			got := cli.ExitStatus(&stderr, run(t.Context(), &stdout, &stderr, tt.args))
 			assert.Equal(t, tt.want, got, "exit status; stderr: %s", stderr.String())
-			if tt.wantStdout == "" {
-				assert.Empty(t, stdout.String())
-			} else {
-				assert.Contains(t, stdout.String(), tt.wantStdout)
-			}
-			if tt.wantStderr == "" {
-				assert.Empty(t, stderr.String())
-			} else {
-				assert.Contains(t, stderr.String(), tt.wantStderr)
-			}
+			clitest.ContainsOrEmpty(t, "stdout", stdout.String(), tt.wantStdout)
+			clitest.ContainsOrEmpty(t, "stderr", stderr.String(), tt.wantStderr)
 			assert.NotContains(t, stderr.String(), "exited with status", "the runner's status is not a second error")
 		})
 	}

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"go.uber.org/goleak"
 
 	"github.com/benchtrace/benchtrace/bench/internal/cli"
@@ -67,6 +68,33 @@ func Main(m *testing.M) {
 		}
 	}
 	os.Exit(code)
+}
+
+// CheckOutput checks what a command wrote: each of wantStdout in stdout
+// ("" in the list: stdout is empty), each of wantStderr in stderr, and
+// stderr empty when wantStderr is nil.
+func CheckOutput(t testing.TB, stdout, stderr string, wantStdout, wantStderr []string) {
+	t.Helper()
+	for _, s := range wantStdout {
+		ContainsOrEmpty(t, "stdout", stdout, s)
+	}
+	for _, s := range wantStderr {
+		assert.Contains(t, stderr, s)
+	}
+	if wantStderr == nil {
+		assert.Empty(t, stderr)
+	}
+}
+
+// ContainsOrEmpty checks that the stream called name holds want, or is
+// empty when want is "".
+func ContainsOrEmpty(t testing.TB, name, got, want string) {
+	t.Helper()
+	if want == "" {
+		assert.Empty(t, got, name)
+	} else {
+		assert.Contains(t, got, want, name)
+	}
 }
 
 type buildError struct {
