@@ -77,24 +77,15 @@ func TestManualFlags(t *testing.T) {
 // TestManualExamples checks that every example command line of the
 // manual parses: benchtrace's own here, benchtrace-runner's in its tests.
 func TestManualExamples(t *testing.T) {
-	doc := manual(t)
-	_, examples, ok := strings.Cut(doc, "\n# Examples\n")
-	require.True(t, ok, "the manual has examples")
 	n := 0
-	for _, line := range strings.Split(examples, "\n") {
-		line = strings.TrimSpace(line)
-		args, ok := strings.CutPrefix(line, "benchtrace ")
-		if !ok {
-			continue
-		}
-		fields := strings.Fields(strings.TrimSuffix(args, "&"))
+	for _, fields := range clitest.Examples(t, "doc.go") {
 		c, ok := cli.Lookup(commands, fields[0])
 		require.True(t, ok, "unknown command %q", fields[0])
 		if c.Elsewhere != nil {
 			continue
 		}
 		n++
-		t.Run(args, func(t *testing.T) {
+		t.Run(strings.Join(fields, " "), func(t *testing.T) {
 			do, err := c.Parse(io.Discard, fields[1:])
 			require.NoError(t, err)
 			require.NotNil(t, do)

@@ -4,13 +4,17 @@ package clitest
 
 import (
 	"fmt"
+	"go/parser"
+	"go/token"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
 	"github.com/benchtrace/benchtrace/bench/internal/cli"
@@ -68,6 +72,26 @@ func Main(m *testing.M) {
 		}
 	}
 	os.Exit(code)
+}
+
+// Examples returns the example command lines of the manual in the
+// package doc of the Go file at path (its "# Examples" section), each as
+// its fields after "benchtrace", "&" at its end left out.
+func Examples(t testing.TB, path string) [][]string {
+	t.Helper()
+	f, err := parser.ParseFile(token.NewFileSet(), path, nil, parser.ParseComments|parser.PackageClauseOnly)
+	require.NoError(t, err)
+	require.NotNil(t, f.Doc)
+	_, examples, ok := strings.Cut(f.Doc.Text(), "\n# Examples\n")
+	require.True(t, ok, "the manual has examples")
+	var out [][]string
+	for _, line := range strings.Split(examples, "\n") {
+		args, ok := strings.CutPrefix(strings.TrimSpace(line), cli.Name+" ")
+		if ok {
+			out = append(out, strings.Fields(strings.TrimSuffix(args, "&")))
+		}
+	}
+	return out
 }
 
 // CheckOutput checks what a command wrote: each of wantStdout in stdout
